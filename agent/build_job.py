@@ -1,0 +1,230 @@
+"""The build run in the worker: one job runs one slice of the agent loop, then hands over.
+
+A slice claims the run's lease (renewed in the background while it works), continues from the latest
+checkpoint, and saves a checkpoint after every step. Events of a step get sequence numbers reserved
+in the checkpoint, so a step re-run after a crash re-emits the same seqs and nothing is duplicated.
+When the slice ends it enqueues its continuation with a deterministic job id; if its worker dies,
+the reconciler (a cron) notices the expired lease and enqueues the run again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from redis.asyncio import Redis
+
+from agent import build, jobs, store, tools
+from agent import events as ev
+from agent import journey_store as js
+from agent import run_store as rs
+from agent.db import Database
+from agent.loop import LoopLimits, LoopState, Outcome, run_loop
+from agent.models import Project, UsageEntry, utcnow
+from agent.pricing import cost_micros
+from agent.project_setup import workspace_path
+from agent.services.llm import LLM, LLMError, Turn
+from agent.services.sandbox import Sandbox, free_port
+from agent.services.storage import Storage
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=15)
+RENEW_SECONDS = 4.0
+BUILD_JOB = jobs.BUILD_SLICE
+
+
+@dataclass
+class BuildDeps:
+    db: Database
+    redis: Redis
+    storage: Storage
+    llm: LLM
+    capture: Callable[[str], Awaitable[bytes]]
+    enqueue: Callable[[str, int, str], Awaitable[None]]  # (job name, run id, job id)
+    open_sandbox: Callable[[Path, str], Awaitable[Sandbox]]  # (workspace, sandbox id from the checkpoint)
+    workspaces_root: Path
+    worker_id: str
+    limits: LoopLimits = field(default_factory=LoopLimits)
+    maxlen: int = 1000
+
+
+def control_key(run_id: int) -> str:
+    return f"run:{run_id}:control"
+
+
+class SeqEmitter:
+    """Emits each event with the next seq reserved in the loop state (see the module docstring)."""
+
+    def __init__(self, deps: BuildDeps, run_id: int, state: LoopState):
+        self.deps, self.run_id, self.state = deps, run_id, state
+
+    async def __call__(self, event: ev.Event) -> None:
+        seq = self.state.next_seq
+        self.state.next_seq += 1
+        await store.record(db=self.deps.db, redis=self.deps.redis, run_id=self.run_id, event=event, seq=seq,
+                           maxlen=self.deps.maxlen)
+
+
+@asynccontextmanager
+async def lease_kept(deps: BuildDeps, run_id: int, sandbox: Sandbox):
+    """Renew the lease (and the sandbox's own timeout) in the background while the slice works, so a
+    long command loses neither."""
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            await deps.db.run(lambda s: rs.renew_lease(s, run_id=run_id, owner=deps.worker_id, lease=LEASE))
+            try:
+                await sandbox.keep_alive()
+            except Exception:  # the next step finds out; renewing must not end the slice
+                log.warning("could not renew the sandbox of run %s", run_id)
+
+    task = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
+async def _fresh_state(deps: BuildDeps, project: Project) -> LoopState:
+    def _read(s):
+        brief = js.latest(s, project_id=project.id, kind="brief")
+        interview = js.current_interview(s, project_id=project.id)
+        answers = [{"question": a.question, "answer": a.answer, "skipped": a.skipped}
+                   for a in (js.answers(s, interview_id=interview.id) if interview else [])]
+        phases = [{"title": p.title, "goal": p.goal, "acceptance": p.acceptance} for p in js.plan_phases(s, project_id=project.id)]
+        return (brief.content if brief else {}), answers, phases
+
+    brief, answers, phases = await deps.db.run(_read)
+    port = free_port()
+    system = build.system_prompt(brief=brief, answers=answers, phases=phases, port=port)
+    return LoopState(messages=[build.FIRST_MESSAGE], extra={"system": system, "port": port})
+
+
+def _context(deps: BuildDeps, project: Project, run_id: int, sandbox: Sandbox, emit: SeqEmitter) -> tools.ToolContext:
+    prefix = project.storage_prefix or f"projects/{project.id}/"
+
+    async def save_doc(kind: str, text: str) -> None:
+        def _save(s):
+            current = js.latest(s, project_id=project.id, kind="docs")
+            content = {**(current.content if current else {}), kind: text}
+            js.save_version(s, project_id=project.id, kind="docs", content=content, author=deps.llm.label)
+
+        await deps.db.run(_save)
+        await deps.storage.put(f"{prefix}docs/{kind}.md", text.encode(), content_type="text/markdown")
+
+    async def save_screenshot(name: str, png: bytes) -> str:
+        key = f"{prefix}screenshots/run-{run_id}/{emit.state.next_seq:05d}-{tools_slug(name)}.png"
+        await deps.storage.put(key, png, content_type="image/png")
+        return key
+
+    async def move_phase(number: int, status: str) -> str:
+        def _move(s):
+            phases = js.plan_phases(s, project_id=project.id)
+            if not 1 <= number <= len(phases):
+                raise LookupError(number)
+            phase = phases[number - 1]
+            js.update_phase(s, project_id=project.id, phase_id=phase.id, status=status)
+            return phase.title
+
+        return await deps.db.run(_move)
+
+    return tools.ToolContext(sandbox=sandbox, emit=emit, save_doc=save_doc, save_screenshot=save_screenshot,
+                             capture=deps.capture, move_phase=move_phase)
+
+
+def tools_slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40] or "page"
+
+
+async def build_slice(deps: BuildDeps, run_id: int) -> str:
+    run = await deps.db.run(lambda s: store.get_run(s, run_id=run_id))
+    if run is None or run.status not in ("queued", "running"):
+        return "missing" if run is None else run.status
+    if not await deps.db.run(lambda s: store.claim_run(s, run_id=run_id, owner=deps.worker_id, lease=LEASE)):
+        return "busy"
+    project = await deps.db.run(lambda s: s.get(Project, run.project_id))
+    saved = await deps.db.run(lambda s: rs.latest_checkpoint(s, run_id=run_id))
+    state = LoopState.from_json(saved) if saved else await _fresh_state(deps, project)
+    emit = SeqEmitter(deps, run_id, state)
+    if saved is None:
+        await deps.db.run(lambda s: store.update_project(s, project_id=project.id, status="building"))
+        await emit(ev.RunStarted(kind="build", title="Building your MVP"))
+    workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
+    sandbox = await deps.open_sandbox(workspace, state.extra.get("sandbox_id", ""))
+    state.extra["sandbox_id"] = sandbox.sandbox_id.split(":", 1)[-1]
+
+    async def save(current: LoopState) -> None:
+        await deps.db.run(lambda s: rs.save_checkpoint(s, run_id=run_id, step=current.step, data=current.to_json()))
+
+    async def should_pause() -> bool:
+        return (await deps.redis.get(control_key(run_id))) in (b"pause", "pause")
+
+    async def on_turn(turn: Turn) -> None:
+        micros = cost_micros(turn.model, turn.usage)
+        u = turn.usage
+        entry = UsageEntry(run_id=run_id, user_id=project.owner_id, model=turn.model, cost_micros=micros,
+                           input_tokens=u.input_tokens, output_tokens=u.output_tokens,
+                           cache_write_tokens=u.cache_write_tokens, cache_read_tokens=u.cache_read_tokens)
+        await deps.db.run(lambda s: (s.add(entry), s.commit()))
+        await emit(ev.UsageRecorded(model=turn.model, input_tokens=u.input_tokens, output_tokens=u.output_tokens,
+                                    cache_write_tokens=u.cache_write_tokens, cache_read_tokens=u.cache_read_tokens,
+                                    cost_micros=micros))
+
+    try:
+        async with lease_kept(deps, run_id, sandbox):
+            outcome = await run_loop(llm=deps.llm, system=state.extra["system"], context=_context(
+                deps, project, run_id, sandbox, emit), state=state, emit=emit, save=save, should_pause=should_pause,
+                on_turn=on_turn, limits=deps.limits)
+    except LLMError as exc:
+        return await _fail(deps, run_id, emit, str(exc), repr(exc))
+    except Exception as exc:
+        log.exception("build run %s failed", run_id)
+        return await _fail(deps, run_id, emit, "Something went wrong on our side. Your work is saved; "
+                                               "please try again.", repr(exc))
+    return await _finish(deps, run_id, project, state, emit, outcome)
+
+
+async def _fail(deps: BuildDeps, run_id: int, emit: SeqEmitter, reason: str, error: str) -> str:
+    await deps.db.run(lambda s: store.finish_run(s, run_id=run_id, status="failed", error=error))
+    await emit(ev.RunFailed(reason=reason))
+    return "failed"
+
+
+async def _finish(deps: BuildDeps, run_id: int, project: Project, state: LoopState, emit: SeqEmitter,
+                  outcome: Outcome) -> str:
+    if outcome.status == "slice_end":
+        await deps.db.run(lambda s: rs.hand_over(s, run_id=run_id, owner=deps.worker_id))
+        await deps.enqueue(BUILD_JOB, run_id, f"{BUILD_JOB}-run-{run_id}-step-{state.step}")
+        return "continued"
+    if outcome.status == "paused":
+        await deps.db.run(lambda s: rs.set_status(s, run_id=run_id, status="paused"))
+        await emit(ev.RunPaused(reason="Paused: your co-founder stopped between steps and will resume when you ask."))
+        return "paused"
+    if outcome.status == "escalated":
+        problem = ("I kept trying the same thing without progress and stopped to ask you." if outcome.reason == "repetition"
+                   else "I reached the limit of steps for this build and stopped to ask you.")
+        options = ["Let me try a different approach", "Skip this part for now", "Stop the build"]
+        await deps.db.run(lambda s: rs.escalate(s, run_id=run_id, problem=problem, attempts=[],
+                                                recommendation=options[0], options=options,
+                                                signature=outcome.detail.get("signature", "")))
+        await emit(ev.NeedsInput(problem=problem, options=options))
+        return "needs_input"
+    await deps.db.run(lambda s: store.finish_run(s, run_id=run_id, status="succeeded"))
+    await deps.db.run(lambda s: store.update_project(s, project_id=project.id, status="built"))
+    await emit(ev.RunCompleted(kind="build", message="Your MVP is built"))
+    return "succeeded"
+
+
+async def reconcile(deps: BuildDeps) -> list[int]:
+    """Enqueue again every build whose worker stopped renewing its lease."""
+    stalled = await deps.db.run(lambda s: rs.stalled_runs(s, kinds=("build",)))
+    stamp = int(utcnow().timestamp())
+    for run in stalled:
+        await deps.enqueue(BUILD_JOB, run.id, f"{BUILD_JOB}-run-{run.id}-recover-{stamp}")
+    return [r.id for r in stalled]

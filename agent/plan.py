@@ -1,0 +1,138 @@
+"""The build plan: GSD phases for the Kanban board, with effort and a cost forecast per phase.
+
+A plan is a list of phases (foundation, one per MVP feature in priority order, polish and docs),
+each with a goal, acceptance criteria, an effort size and a forecast in microdollars from the price
+table. Claude may write the phases through `write_plan`; `normalise` keeps them within bounds and
+the forecast is always computed here, never taken from the model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.pricing import cost_micros
+from agent.services.llm import Usage, context_block
+
+EFFORTS = ("S", "M", "L")
+EFFORT_LABELS = {"S": "Small (about an hour of agent time)", "M": "Medium (2 to 3 hours)", "L": "Large (half a day)"}
+# Tokens a phase of each size is expected to use: fresh input, cached prefix reads, cache writes, output.
+EFFORT_TOKENS = {
+    "S": Usage(input_tokens=60_000, cache_read_tokens=400_000, cache_write_tokens=40_000, output_tokens=15_000),
+    "M": Usage(input_tokens=150_000, cache_read_tokens=1_200_000, cache_write_tokens=90_000, output_tokens=40_000),
+    "L": Usage(input_tokens=300_000, cache_read_tokens=2_600_000, cache_write_tokens=180_000, output_tokens=80_000),
+}
+_HEAVY = ("payment", "payments", "pay", "stripe", "ai", "recommend", "chat", "messages", "messaging", "map", "maps",
+          "video", "booking", "calendar", "realtime", "sync")
+MAX_PHASES = 12
+
+
+def effort_for(feature: dict[str, Any]) -> str:
+    words = set(f"{feature.get('name', '')} {feature.get('description', '')}".lower().replace(",", " ").split())
+    if words & set(_HEAVY):
+        return "L"
+    return "M" if feature.get("priority") == "must" else "S"
+
+
+def forecast_micros(effort: str, model: str) -> int:
+    return cost_micros(model, EFFORT_TOKENS.get(effort, EFFORT_TOKENS["M"]))
+
+
+def phases_offline(brief: dict[str, Any]) -> list[dict[str, Any]]:
+    """Foundation, one phase per feature (must first), then polish and docs."""
+    name = brief.get("title") or "the app"
+    phases = [{
+        "title": "Foundation",
+        "goal": f"A running skeleton of {name}: pages, data model and sign-in, ready for the features.",
+        "acceptance": ["The app starts and shows its home page", "A user can sign up and sign in",
+                       "The data for the first feature can be saved and read back"],
+        "effort": "M",
+    }]
+    for feature in brief.get("mvp_features", [])[: MAX_PHASES - 2]:
+        phases.append({
+            "title": feature["name"],
+            "goal": feature.get("description") or f"{feature['name']}, working end to end for a first-time user.",
+            "acceptance": [f"A first-time user can use “{feature['name']}” without help",
+                           "It is covered by an automated test", "It works on a phone-sized screen"],
+            "effort": effort_for(feature),
+        })
+    phases.append({
+        "title": "Polish and docs",
+        "goal": "Make the first version feel finished and explain it: empty states, errors, help, screenshots.",
+        "acceptance": ["Every page has a clear empty and error state", "A getting-started guide and an FAQ exist",
+                       "Screenshots show every feature working"],
+        "effort": "S",
+    })
+    return phases
+
+
+def normalise(phases: list[Any], model: str) -> list[dict[str, Any]]:
+    """Phases within bounds, each with its forecast for `model`."""
+    out = []
+    for phase in phases[:MAX_PHASES]:
+        if not isinstance(phase, dict) or not str(phase.get("title", "")).strip():
+            continue
+        effort = str(phase.get("effort", "M")).upper()[:1]
+        effort = effort if effort in EFFORTS else "M"
+        acceptance = [str(a).strip()[:200] for a in phase.get("acceptance") or [] if str(a).strip()][:8]
+        out.append({
+            "title": str(phase["title"]).strip()[:120],
+            "goal": str(phase.get("goal", "")).strip()[:1000],
+            "acceptance": acceptance or ["It works as described in the goal"],
+            "effort": effort,
+            "cost_forecast_micros": forecast_micros(effort, model),
+        })
+    if not out:
+        raise ValueError("the plan has no phases")
+    return out
+
+
+WRITE_PLAN_TOOL = {
+    "name": "write_plan",
+    "description": "Write the build plan as ordered phases.",
+    "input_schema": {
+        "type": "object",
+        "properties": {"phases": {"type": "array", "items": {"type": "object", "properties": {
+            "title": {"type": "string"}, "goal": {"type": "string"},
+            "acceptance": {"type": "array", "items": {"type": "string"}},
+            "effort": {"type": "string", "enum": list(EFFORTS)}}, "required": ["title", "goal", "acceptance", "effort"]}}},
+        "required": ["phases"],
+    },
+}
+
+SYSTEM = (
+    "You are the founder's AI co-founder planning the build of their MVP. Write 3 to 10 phases: a foundation "
+    "phase, one phase per MVP feature in priority order, and a final polish-and-docs phase. Each phase has a goal "
+    "in plain English, 2 to 4 acceptance criteria a founder can check, and an effort size S, M or L. "
+    "Call the write_plan tool."
+)
+
+
+def prompt(brief: dict[str, Any]) -> str:
+    return "Plan the build.\n" + context_block({"brief": brief})
+
+
+class PhaseEditError(ValueError):
+    """An edit to a Kanban card the founder must fix."""
+
+
+def check_edit(*, title: str, goal: str, acceptance: str, effort: str, model: str) -> dict[str, Any]:
+    """A card edited by the founder, tidied and re-priced; raises PhaseEditError naming the problem."""
+    title = " ".join(title.split())
+    if not title:
+        raise PhaseEditError("Give the phase a title.")
+    if len(title) > 120:
+        raise PhaseEditError("Keep the title under 120 characters.")
+    goal = goal.strip()
+    if len(goal) > 1000:
+        raise PhaseEditError("Keep the goal under 1,000 characters.")
+    criteria = [line.strip(" -*\u2022\t") for line in acceptance.splitlines() if line.strip(" -*\u2022\t")]
+    if not criteria:
+        raise PhaseEditError("List at least one acceptance criterion, one per line.")
+    if len(criteria) > 8:
+        raise PhaseEditError("List at most 8 acceptance criteria.")
+    if any(len(c) > 200 for c in criteria):
+        raise PhaseEditError("Keep each acceptance criterion under 200 characters.")
+    if effort not in EFFORTS:
+        raise PhaseEditError("Choose an effort: S, M or L.")
+    return {"title": title, "goal": goal, "acceptance": criteria, "effort": effort,
+            "cost_forecast_micros": forecast_micros(effort, model)}

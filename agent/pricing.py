@@ -1,0 +1,58 @@
+"""The dated price table and cost arithmetic, in microdollars (1 USD = 1,000,000).
+
+Prices are per million tokens. Cache writes (5-minute) cost 1.25x the input price and cache reads
+0.1x; output has its own price per model. Unknown models are priced as the most expensive known
+one, so a typo never makes work look free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.services.llm import Usage
+
+PRICES_AS_OF = "2026-11-01"
+CACHE_WRITE_MULTIPLIER = 1.25
+CACHE_READ_MULTIPLIER = 0.10
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    input_per_mtok: float  # USD per million input tokens
+    output_per_mtok: float
+
+
+PRICES: dict[str, ModelPrice] = {
+    "claude-sonnet-4-5": ModelPrice(3.00, 15.00),
+    "claude-haiku-4-5": ModelPrice(1.00, 5.00),
+    "claude-opus-4-1": ModelPrice(15.00, 75.00),
+    "offline": ModelPrice(0.0, 0.0),
+}
+_FALLBACK = max(PRICES.values(), key=lambda p: p.output_per_mtok)
+
+
+def price_of(model: str) -> ModelPrice:
+    if model in PRICES:
+        return PRICES[model]
+    for name, price in PRICES.items():  # dated ids such as claude-sonnet-4-5-20250929
+        if model.startswith(name):
+            return price
+    return _FALLBACK
+
+
+def cost_micros(model: str, usage: Usage) -> int:
+    price = price_of(model)
+    dollars = (
+        usage.input_tokens * price.input_per_mtok
+        + usage.cache_write_tokens * price.input_per_mtok * CACHE_WRITE_MULTIPLIER
+        + usage.cache_read_tokens * price.input_per_mtok * CACHE_READ_MULTIPLIER
+        + usage.output_tokens * price.output_per_mtok
+    ) / 1_000_000
+    return round(dollars * 1_000_000)
+
+
+def dollars(micros: int) -> str:
+    """A founder-readable amount: $0.42, $12.30, under a cent shown as <$0.01."""
+    if 0 < micros < 5_000:
+        return "<$0.01"
+    return f"${micros / 1_000_000:,.2f}"

@@ -1,0 +1,80 @@
+"""The S3 storage adapter (boto3), for AWS S3 or any S3-compatible endpoint (MinIO, R2).
+
+boto3 is blocking, so every call runs in a thread. The bucket must exist; keys live under an
+optional prefix so several environments can share one bucket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from agent.config import Settings
+from agent.services.storage import ObjectMissing, StorageError, check_key
+
+
+class S3Storage:
+    def __init__(self, client, bucket: str, prefix: str = ""):
+        self.client = client
+        self.bucket = bucket
+        self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> S3Storage:
+        client = boto3.client(
+            "s3",
+            endpoint_url=settings.s3_endpoint_url or None,
+            region_name=settings.s3_region,
+            aws_access_key_id=settings.s3_access_key_id or None,
+            aws_secret_access_key=settings.s3_secret_access_key or None,
+            config=Config(retries={"max_attempts": 3, "mode": "standard"}, signature_version="s3v4"),
+        )
+        return cls(client, settings.s3_bucket, settings.s3_prefix)
+
+    def _key(self, key: str) -> str:
+        return self.prefix + check_key(key)
+
+    async def _call(self, method: str, **kwargs):
+        try:
+            return await asyncio.to_thread(getattr(self.client, method), **kwargs)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in ("NoSuchKey", "404", "NotFound"):
+                raise ObjectMissing(kwargs.get("Key", "")) from None
+            raise StorageError(f"S3 {method} failed: {code or exc}") from exc
+        except BotoCoreError as exc:
+            raise StorageError(f"S3 {method} failed: {exc}") from exc
+
+    async def put(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> None:
+        await self._call("put_object", Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type)
+
+    async def get(self, key: str) -> bytes:
+        response = await self._call("get_object", Bucket=self.bucket, Key=self._key(key))
+        return await asyncio.to_thread(response["Body"].read)
+
+    async def list(self, prefix: str = "") -> list[str]:
+        keys: list[str] = []
+        token: str | None = None
+        while True:
+            kwargs = {"Bucket": self.bucket, "Prefix": self.prefix + prefix}
+            if token:
+                kwargs["ContinuationToken"] = token
+            page = await self._call("list_objects_v2", **kwargs)
+            keys.extend(item["Key"][len(self.prefix):] for item in page.get("Contents", []))
+            if not page.get("IsTruncated"):
+                return sorted(keys)
+            token = page["NextContinuationToken"]
+
+    async def delete(self, key: str) -> None:
+        await self._call("delete_object", Bucket=self.bucket, Key=self._key(key))
+
+    async def url(self, key: str, *, expires_in: int = 3600) -> str | None:
+        return await asyncio.to_thread(
+            self.client.generate_presigned_url,
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": self._key(key)},
+            ExpiresIn=expires_in,
+        )

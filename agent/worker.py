@@ -1,0 +1,153 @@
+"""The arq worker: its settings, the composition root (startup), the jobs and the heartbeat.
+
+Start it with `arq agent.worker.WorkerSettings`. This module never imports Reflex or the web app;
+everything a job needs is built once in `startup` and reaches the job through `ctx`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+
+from arq import cron, func
+from arq.connections import RedisSettings
+
+from agent import heartbeat, jobs
+from agent.config import Settings
+from agent.db import Database
+from agent.build_job import BuildDeps, build_slice, reconcile
+from agent.journey_jobs import JourneyDeps, draft_brief, draft_plan, interview_step
+from agent.offline import OfflineCoFounder
+from agent.offline_builder import OfflineBuilder
+from agent.services.screenshots import ChromiumScreenshots
+from agent.project_setup import set_up_project
+from agent.services.llm import LLM
+from agent.services.sandbox import LocalSandbox
+from agent.services.storage import build_storage
+
+settings = Settings.from_env()
+log = logging.getLogger("agent.worker")
+
+
+async def startup(ctx: dict) -> None:
+    ctx["settings"] = settings
+    ctx["db"] = Database(settings.database_url)
+    ctx["storage"] = build_storage(settings)
+    ctx["worker_id"] = f"{socket.gethostname()}:{os.getpid()}"
+    ctx["llm"] = build_llm(settings)
+    ctx["builder"] = OfflineBuilder() if settings.llm_backend == "offline" else ctx["llm"]
+    ctx["screenshots"] = ChromiumScreenshots()
+    settings.workspaces_dir.mkdir(parents=True, exist_ok=True)
+    ctx["heartbeat"] = asyncio.create_task(heartbeat.beat_forever(ctx["redis"], ctx["worker_id"]))
+    log.info("worker %s ready (database %s, %s)", ctx["worker_id"], settings.database_url.split(":", 1)[0],
+             ctx["llm"].label)
+
+
+def build_llm(config: Settings) -> LLM:
+    if config.llm_backend == "anthropic":
+        from agent.services.claude import AnthropicLLM
+
+        return AnthropicLLM.from_settings(config)
+    return OfflineCoFounder()
+
+
+def _journey(ctx: dict) -> JourneyDeps:
+    async def enqueue(job: str, run_id: int) -> None:
+        await jobs.enqueue(ctx["redis"], job, run_id)
+
+    return JourneyDeps(db=ctx["db"], redis=ctx["redis"], llm=ctx["llm"], enqueue=enqueue, worker_id=ctx["worker_id"],
+                       forecast_model=settings.anthropic_model, maxlen=settings.event_stream_maxlen)
+
+
+async def shutdown(ctx: dict) -> None:
+    task = ctx.get("heartbeat")
+    if task:
+        task.cancel()
+    if "redis" in ctx and "worker_id" in ctx:
+        await heartbeat.forget(ctx["redis"], ctx["worker_id"])
+    if "screenshots" in ctx:
+        await ctx["screenshots"].close()
+    if "db" in ctx:
+        ctx["db"].dispose()
+
+
+async def setup_project(ctx: dict, run_id: int) -> str:
+    return await set_up_project(
+        db=ctx["db"],
+        redis=ctx["redis"],
+        storage=ctx["storage"],
+        workspaces_root=settings.workspaces_dir,
+        run_id=run_id,
+        worker_id=ctx["worker_id"],
+        maxlen=settings.event_stream_maxlen,
+    )
+
+
+def _build(ctx: dict) -> BuildDeps:
+    async def enqueue(job: str, run_id: int, job_id: str) -> None:
+        await jobs.enqueue(ctx["redis"], job, run_id, job_id)
+
+    return BuildDeps(db=ctx["db"], redis=ctx["redis"], storage=ctx["storage"], llm=ctx["builder"],
+                     capture=ctx["screenshots"].capture, enqueue=enqueue, workspaces_root=settings.workspaces_dir,
+                     worker_id=ctx["worker_id"], maxlen=settings.event_stream_maxlen,
+                     open_sandbox=sandbox_opener(settings))
+
+
+def sandbox_opener(config: Settings):
+    """How a build gets its sandbox: E2B when E2B_API_KEY is set, the local sandbox otherwise."""
+    if config.sandbox_backend == "e2b":
+        async def e2b(_workspace, sandbox_id: str):
+            from e2b import AsyncSandbox
+
+            from agent.services.e2b_sandbox import E2BSandbox
+
+            return await E2BSandbox.open(AsyncSandbox, sandbox_id=sandbox_id, api_key=config.e2b_api_key)
+
+        return e2b
+
+    async def local(workspace, _sandbox_id: str):
+        return LocalSandbox(workspace)
+
+    return local
+
+
+async def build_slice_job(ctx: dict, run_id: int) -> str:
+    return await build_slice(_build(ctx), run_id)
+
+
+async def reconcile_builds(ctx: dict) -> None:
+    restarted = await reconcile(_build(ctx))
+    if restarted:
+        log.info("re-enqueued stalled builds %s", restarted)
+
+
+async def interview_step_job(ctx: dict, run_id: int) -> str:
+    return await interview_step(_journey(ctx), run_id)
+
+
+async def draft_brief_job(ctx: dict, run_id: int) -> str:
+    return await draft_brief(_journey(ctx), run_id)
+
+
+async def draft_plan_job(ctx: dict, run_id: int) -> str:
+    return await draft_plan(_journey(ctx), run_id)
+
+
+class WorkerSettings:
+    functions = [
+        func(setup_project, name=jobs.SETUP_PROJECT),
+        func(interview_step_job, name=jobs.INTERVIEW_STEP),
+        func(draft_brief_job, name=jobs.DRAFT_BRIEF),
+        func(draft_plan_job, name=jobs.DRAFT_PLAN),
+        func(build_slice_job, name=jobs.BUILD_SLICE),
+    ]
+    cron_jobs = [cron(reconcile_builds, second=set(range(0, 60, 5)), run_at_startup=True, unique=True)]
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = RedisSettings.from_dsn(settings.redis_url)
+    poll_delay = settings.worker_poll_delay
+    max_jobs = settings.worker_max_jobs
+    job_timeout = 600
+    keep_result = 0  # outcomes live in the database; a kept result would block a same-id job later

@@ -1,0 +1,40 @@
+"""The Reflex app: pages, their titles and on_load handlers, and the extra HTTP routes."""
+
+import reflex as rx
+
+import agent.models  # noqa: F401  (every table, so `reflex db` sees the whole schema)
+from cofounder_app import deps, routes, styles
+from cofounder_app.api import build_api
+from cofounder_app.headers import SecurityHeaders
+from cofounder_app.pages.brief import brief_page
+from cofounder_app.pages.brief_state import BriefState
+from cofounder_app.pages.dashboard import DashboardState, dashboard_page
+from cofounder_app.pages.plan import plan_page
+from cofounder_app.pages.plan_state import PlanState
+from cofounder_app.pages.home import home_page
+from cofounder_app.pages.idea import IdeaState, idea_page
+from cofounder_app.pages.interview import InterviewState, interview_page
+from cofounder_app.pages.project import OverviewState, overview_page
+from cofounder_app.pages.sign_in import SignInState, sign_in_page
+from cofounder_app.pages.sign_up import SignUpState, sign_up_page
+
+
+def _security_headers(asgi_app):
+    return SecurityHeaders(asgi_app, hsts=deps.settings.secure_cookies)
+
+
+app = rx.App(
+    style=styles.base_style,
+    api_transformer=[build_api(), _security_headers],
+    stylesheets=["/app.css"],
+    head_components=[rx.script(src="/feed.js")],
+)
+app.add_page(home_page, route=routes.HOME, title="AI Co-Founder: from idea to MVP")
+app.add_page(sign_in_page, route=routes.SIGN_IN, title="Sign in · AI Co-Founder", on_load=SignInState.open)
+app.add_page(sign_up_page, route=routes.SIGN_UP, title="Create your account · AI Co-Founder", on_load=SignUpState.open)
+app.add_page(dashboard_page, route=routes.DASHBOARD, title="Your projects · AI Co-Founder", on_load=DashboardState.open)
+app.add_page(overview_page, route=routes.PROJECT, title="Project · AI Co-Founder", on_load=OverviewState.open)
+app.add_page(idea_page, route=routes.PROJECT_IDEA, title="Your idea · AI Co-Founder", on_load=IdeaState.open)
+app.add_page(interview_page, route=routes.PROJECT_INTERVIEW, title="Interview · AI Co-Founder", on_load=InterviewState.open)
+app.add_page(brief_page, route=routes.PROJECT_BRIEF, title="Idea Brief · AI Co-Founder", on_load=BriefState.open)
+app.add_page(plan_page, route=routes.PROJECT_PLAN, title="Plan · AI Co-Founder", on_load=PlanState.open)

@@ -1,0 +1,60 @@
+"""The activity feed: turning run events into rows a founder reads, and drawing them cheaply
+(styles in assets/app.css; times written in the founder's time zone by assets/feed.js)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import reflex as rx
+
+from agent import events as ev
+from agent.streams import StreamEvent
+
+# event type -> (icon, colour): CSS classes in assets/app.css
+_LOOK = {
+    ev.RunStarted.type: ("play", "violet"),
+    ev.StepProgress.type: ("check", "green"),
+    ev.RunCompleted.type: ("flag", "green"),
+    ev.RunFailed.type: ("alert", "red"),
+    ev.Narration.type: ("message", "violet"),
+    ev.QuestionAsked.type: ("message", "violet"),
+    ev.InterviewDone.type: ("flag", "green"),
+    ev.ArtifactSaved.type: ("check", "violet"),
+}
+
+
+def feed_row(item: StreamEvent) -> dict[str, str] | None:
+    """The row for an event, or None for events the founder does not need to see (unknown types)."""
+    event = ev.decode(item.type, item.payload)
+    if isinstance(event, ev.UnknownEvent) or not event.summary or getattr(event, "quiet", False):
+        return None
+    icon, tone = _LOOK.get(item.type, ("dot", "gray"))
+    return {
+        "key": f"{item.run_id}-{item.seq}",
+        "id": f"event-{item.run_id}-{item.seq}",
+        "summary": event.summary,
+        "type": item.type,
+        "look": f"feed-icon icon-{icon} tone-{tone}",
+        "at": datetime.fromtimestamp(item.at, UTC).isoformat(),
+    }
+
+
+def _row(item: rx.Var) -> rx.Component:
+    # Plain elements and CSS classes on purpose: this row re-renders on every event of every tab,
+    # and Radix layout components, icon components and live relative times made that 10x slower.
+    return rx.el.div(
+        rx.el.span(class_name=item["look"], aria_hidden="true"),
+        rx.el.span(item["summary"], class_name="feed-summary"),
+        rx.el.time(date_time=item["at"], data_at=item["at"], class_name="feed-time"),
+        id=item["id"],
+        class_name="feed-row",
+        key=item["key"],
+    )
+
+
+def activity_feed(items: rx.Var, empty_text: str = "Nothing has happened yet.") -> rx.Component:
+    return rx.cond(
+        items.length() > 0,
+        rx.vstack(rx.foreach(items, _row), spacing="0", width="100%", id="activity-feed"),
+        rx.text(empty_text, size="2", color="var(--gray-10)", id="activity-empty"),
+    )

@@ -1,0 +1,70 @@
+"""The web app's composition root: settings, database, Redis, the job queue, sign-in throttling.
+
+Built lazily, once per process (Redis clients once per event loop, since a client belongs to the
+loop that created it). Nothing else in `cofounder_app` constructs a collaborator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+
+from arq.connections import ArqRedis, RedisSettings, create_pool
+from redis.asyncio import Redis
+
+from agent import jobs
+from agent.config import Settings
+from agent.db import Database
+from agent.journey import Intents
+from agent.throttle import SignInThrottle, ThrottleRule
+
+settings = Settings.from_env()
+
+_db: Database | None = None
+_redis: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Redis] = weakref.WeakKeyDictionary()
+_queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ArqRedis] = weakref.WeakKeyDictionary()
+
+
+def db() -> Database:
+    global _db
+    if _db is None:
+        _db = Database(settings.database_url)
+    return _db
+
+
+def redis() -> Redis:
+    """This loop's Redis client (text replies), for streams, tickets and throttling."""
+    loop = asyncio.get_running_loop()
+    client = _redis.get(loop)
+    if client is None:
+        client = Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=30)
+        _redis[loop] = client
+    return client
+
+
+async def queue() -> ArqRedis:
+    """This loop's arq pool, for enqueueing worker jobs."""
+    loop = asyncio.get_running_loop()
+    pool = _queues.get(loop)
+    if pool is None:
+        pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+        _queues[loop] = pool
+    return pool
+
+
+def throttle() -> SignInThrottle:
+    rule = ThrottleRule(
+        max_failures=settings.signin_max_failures,
+        window_seconds=settings.signin_window_seconds,
+        lockout_seconds=settings.signin_lockout_seconds,
+    )
+    return SignInThrottle(redis(), rule)
+
+
+def intents() -> Intents:
+    """The founder's journey intents, enqueueing on this loop's job queue."""
+
+    async def enqueue(job: str, run_id: int) -> None:
+        await jobs.enqueue(await queue(), job, run_id)
+
+    return Intents(db=db(), redis=redis(), enqueue=enqueue)

@@ -1,0 +1,102 @@
+"""The tools on a real local sandbox, and the founder-safe filters."""
+
+import pytest
+
+from agent import events as ev
+from agent import founder_safe, tools
+from agent.services.sandbox import LocalSandbox
+from tests.agent_core.test_loop import Recorder
+
+
+@pytest.fixture
+def rec(tmp_path):
+    return Recorder(LocalSandbox(tmp_path / "ws", confine=False))
+
+
+async def call(rec, tool, **arguments):
+    return await tools.dispatch(rec.context, tool, arguments)
+
+
+async def test_edit_file_needs_one_exact_match(rec):
+    await call(rec, "write_file", path="app.py", content="x = 1\ny = 1\n")
+    twice = await call(rec, "edit_file", path="app.py", old="= 1", new="= 2")
+    assert twice.is_error and "appears 2 times" in twice.content
+    ok = await call(rec, "edit_file", path="app.py", old="y = 1", new="y = 2")
+    assert not ok.is_error and (await call(rec, "read_file", path="app.py")).content == "x = 1\ny = 2\n"
+
+
+async def test_bash_output_is_cleaned_and_failures_are_values(rec, monkeypatch):
+    result = await call(rec, "bash", command="printf '\\033[31mred\\033[0m sk-ant-abcdefghijklmnop token=hunter2hunter2'")
+    assert result.content.endswith("red [redacted] token=[redacted]")
+    failed = await call(rec, "bash", command="exit 7")
+    assert failed.is_error and failed.content.startswith("[exit code 7]")
+    slow = await call(rec, "bash", command="sleep 5", timeout=1)
+    assert slow.is_error and "timed out" in slow.content
+
+
+async def test_grep_glob_and_unknown_tools(rec):
+    await call(rec, "write_file", path="src/a.py", content="def walk_dog():\n    pass\n")
+    await call(rec, "write_file", path="src/b.txt", content="nothing\n")
+    assert "src/a.py:1:def walk_dog" in (await call(rec, "grep", pattern="walk_dog")).content
+    assert (await call(rec, "glob", pattern="**/*.py")).content == "src/a.py"
+    assert (await call(rec, "nope")).is_error
+    assert (await call(rec, "read_file")).is_error  # missing argument: an error value, not an exception
+
+
+async def test_screenshots_never_fail_the_build(rec):
+    no_app = await call(rec, "take_screenshot", path="/", name="Home")
+    assert no_app.is_error and "not running" in no_app.content
+    await rec.context.sandbox.start_server("sleep 30", port=59999)
+
+    async def tiny(url):
+        return b"\x89PNG" + b"0" * 100
+
+    rec.context.capture = tiny
+    small = await call(rec, "take_screenshot", path="/", name="Home")
+    assert small.is_error and "discarded" in small.content and rec.shots == {}
+
+    async def broken(url):
+        raise TimeoutError("page never loaded")
+
+    rec.context.capture = broken
+    assert "carry on" in (await call(rec, "take_screenshot", path="/", name="Home")).content
+
+    async def good(url):
+        return b"\x89PNG" + b"1" * 9000
+
+    rec.context.capture = good
+    assert not (await call(rec, "take_screenshot", path="/", name="Home")).is_error
+    assert rec.shots["Home"] and any(isinstance(e, ev.ScreenshotTaken) for e in rec.events)
+    await rec.context.sandbox.close()
+
+
+async def test_narration_and_docs_stay_founder_safe(rec):
+    ok = await call(rec, "narrate", text="I'm building the sign-up page now.")
+    assert not ok.is_error and rec.events[-1] == ev.Narration(text="I'm building the sign-up page now.")
+    for bad in ("Traceback (most recent call last):\n  File \"x.py\", line 1", "I edited app/main.py",
+                "Run `pip install x`", "My key is sk-ant-abcdefghijkl", "", "x" * 400):
+        assert (await call(rec, "narrate", text=bad)).is_error
+    good = await call(rec, "document", kind="faq", content="# Questions\n\n**Is it free?** Yes, for now.")
+    assert not good.is_error and rec.docs["faq"].startswith("# Questions")
+    assert (await call(rec, "document", kind="faq", content="```python\nprint(1)\n```")).is_error
+    assert (await call(rec, "document", kind="secrets", content="Hello")).is_error
+
+
+async def test_the_plan_tool_moves_known_phases_only(rec):
+    rec.phases = {1: "Foundation", 2: "Booking"}
+    assert (await call(rec, "plan", action="start", phase=2)).label == "Started Booking"
+    assert rec.context.phase == {"number": 2, "title": "Booking"}
+    assert (await call(rec, "plan", action="complete", phase=2)).label == "Finished Booking"
+    assert (await call(rec, "plan", action="start", phase=9)).is_error
+    assert (await call(rec, "plan", action="explode", phase=1)).is_error
+
+
+def test_call_labels_read_well():
+    assert tools.call_label("bash", {"command": "python3 -m unittest"}) == "Running “python3 -m unittest”"
+    assert tools.call_label("write_file", {"path": "app.py", "content": "..."}) == "Writing app.py"
+    assert tools.call_label("write_file", {}) == "Writing"
+
+
+def test_redaction_and_ansi():
+    text = "\x1b[1;32mOK\x1b[0m AKIAABCDEFGHIJKLMNOP sk_live_abcdefghij whsec_abcdefghijk password: s3cr3tpass"
+    assert founder_safe.clean_output(text) == "OK [redacted] [redacted] [redacted] password: [redacted]"

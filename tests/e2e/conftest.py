@@ -1,0 +1,166 @@
+"""Browser tests: the real app (Reflex AppHarness) and the real worker, driven by Playwright in
+Debian's Chromium. One app and one worker for the whole session; a fresh browser context per test.
+
+Without Chromium the tests are skipped with a loud reason, except under CI=true where they fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+    if Path(CHROMIUM).exists():
+        return
+    reason = f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing (make test installs it with apt when run as root)"
+    if os.environ.get("CI", "").lower() == "true":
+        raise pytest.UsageError(reason.replace("SKIPPED", "CANNOT RUN") + "; CI=true requires them")
+    print(f"\n\n!!! {reason} !!!\n", file=sys.stderr)
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@dataclass
+class LiveApp:
+    url: str  # where the browser opens pages
+    harness: object
+
+
+@pytest.fixture(scope="session")
+def live_app(redis_url):
+    from reflex.testing import AppHarness
+
+    worker = subprocess.Popen([sys.executable, "-m", "arq", "agent.worker.WorkerSettings"], cwd=ROOT,
+                              env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with AppHarness.create(root=ROOT) as harness:
+            # Pages and backend must share a host name so the SameSite=Lax cookie reaches the websocket;
+            # the harness backend listens on 127.0.0.1, so the browser uses that name for pages too.
+            url = harness.frontend_url.rstrip("/").replace("localhost", "127.0.0.1")
+            # The harness picks a random page port; let that origin open the websocket.
+            harness.app_instance.sio.eio.cors_allowed_origins.append(url)
+            yield LiveApp(url=url, harness=harness)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    contexts = []
+
+    def make(**kwargs):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 860}, **kwargs)
+        ctx.set_default_timeout(20_000)
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def _run(coro):
+    # Playwright's sync API keeps an event loop busy in this thread: run ours in another one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+@dataclass
+class Founder:
+    id: int
+    email: str
+    password: str
+    token: str
+
+
+@pytest.fixture
+def make_founder():
+    """A founder account created directly in the database, with a ready sign-in token."""
+    from agent import store
+    from agent.accounts import hash_password, new_session_token
+    from agent.db import Database
+
+    db = Database(os.environ["DATABASE_URL"])
+
+    def make(password: str = "correct horse battery 7") -> Founder:
+        email = f"founder-{uuid.uuid4().hex[:8]}@example.com"
+        token, token_hash = new_session_token()
+        with db.session() as s:
+            user = store.create_user(s, email=email, password_hash=hash_password(password))
+            store.create_auth_session(s, user_id=user.id, token_hash=token_hash, lifetime=timedelta(days=1))
+        return Founder(id=user.id, email=email, password=password, token=token)
+
+    yield make
+    db.dispose()
+
+
+@pytest.fixture
+def signed_in(new_context, live_app):
+    """A browser context carrying the founder's session cookie, exactly as the sign-in route sets it."""
+    from cofounder_app.auth import COOKIE_NAME
+
+    def make(founder: Founder):
+        ctx = new_context()
+        ctx.add_cookies([{"name": COOKIE_NAME, "value": founder.token, "url": live_app.url,
+                          "httpOnly": True, "sameSite": "Lax"}])
+        return ctx
+
+    return make
+
+
+@pytest.fixture
+def emit():
+    """Record events for a run exactly as the worker does (store.record: DB row, then XADD)."""
+    from redis.asyncio import Redis
+
+    from agent import events as ev
+    from agent import store
+    from agent.db import Database
+
+    def send(run_id: int, texts: list[str]) -> None:
+        async def go():
+            db = Database(os.environ["DATABASE_URL"])
+            redis = Redis.from_url(os.environ["REDIS_URL"])
+            for text in texts:
+                await store.record(db=db, redis=redis, run_id=run_id, event=ev.Narration(text=text))
+            await redis.aclose()
+            db.dispose()
+
+        _run(go())
+
+    return send
+
+
+def wait_hydrated(page, selector: str) -> None:
+    page.wait_for_selector(selector, state="visible")

@@ -1,0 +1,86 @@
+"""The Plan page: the strategy graph, the Kanban board, and changing the plan before the build."""
+
+import os
+
+import pytest
+
+from agent import brief as brief_rules
+from agent import interview as iv
+from agent import journey_store as js
+from agent import plan as plan_rules
+from agent import store
+from agent.db import Database
+
+
+@pytest.fixture
+def planned_project():
+    """A project as a finished journey leaves it: a brief, a strategy graph and a plan."""
+    db = Database(os.environ["DATABASE_URL"])
+
+    def make(founder):
+        with db.session() as s:
+            project, _ = store.create_project(s, owner_id=founder.id, name="Walkies")
+            idea = iv.facts("Walkies", "A marketplace connecting dog owners with <script>walkers</script>.", "Owners")
+            content = brief_rules.draft_offline(idea, [])
+            js.save_version(s, project_id=project.id, kind="brief", content=content, author="offline co-founder")
+            js.record_decision(s, project_id=project.id, user_id=founder.id, choice="proceed", reason="Go")
+            js.refresh_strategy(s, project_id=project.id)
+            js.replace_plan(s, project_id=project.id,
+                            phases=plan_rules.normalise(plan_rules.phases_offline(content), "claude-sonnet-4-5"))
+            store.update_project(s, project_id=project.id, status="planned")
+        return project
+
+    yield make
+    db.dispose()
+
+
+def titles(page):
+    return [t.split(". ", 1)[1] for t in page.locator("#column-pending .card-title").all_inner_texts()]
+
+
+def test_the_plan_can_be_reordered_edited_and_trimmed(live_app, signed_in, make_founder, planned_project):
+    founder = make_founder()
+    project = planned_project(founder)
+    page = signed_in(founder).new_page()
+    page.goto(f"{live_app.url}/projects/{project.id}/plan")
+    page.wait_for_selector("#strategy-graph .graph-node[data-kind='goal']")
+    assert page.locator("#strategy-graph .graph-node[data-kind='feature']").count() == 5
+    assert page.locator("#strategy-graph .graph-node[data-kind='decision']").count() == 1
+    assert "$" in page.inner_text("#plan-forecast") and "offline co-founder builds for free" in page.inner_text("#plan-forecast")
+    before = titles(page)
+    assert before[0] == "Foundation" and len(before) == 7
+    assert page.locator("#column-in_progress .plan-card").count() == 0
+
+    page.locator(".plan-card").nth(1).locator(".move-down").click()
+    page.wait_for_function("t => document.querySelectorAll('#column-pending .card-title')[2].innerText.endsWith(t)",
+                           arg=before[1])
+    page.reload()
+    page.wait_for_selector("#column-pending .plan-card")
+    assert titles(page)[1:3] == [before[2], before[1]]  # kept in the database
+
+    card = page.locator(".plan-card").nth(0)
+    old_cost = card.locator(".card-cost").inner_text()
+    card.locator(".edit-card").click()
+    page.fill("#edit-title", "")
+    page.click("#save-card")
+    page.wait_for_selector("#edit-card-error:has-text('Give the phase a title')")
+    page.fill("#edit-title", "Project skeleton")
+    page.click("#edit-effort")
+    page.get_by_role("option", name="L").click()
+    page.click("#save-card")
+    page.wait_for_function("() => document.querySelector('#column-pending .card-title').innerText === '1. Project skeleton'")
+    assert page.locator(".plan-card").nth(0).locator(".card-cost").inner_text() != old_cost
+
+    page.locator(".plan-card").last.locator(".remove-card").click()
+    page.click(".confirm-remove")
+    page.wait_for_function("() => document.querySelectorAll('#column-pending .plan-card').length === 6")
+    assert "Polish and docs" not in titles(page)
+
+
+def test_another_founder_cannot_see_or_change_the_plan(live_app, signed_in, make_founder, planned_project):
+    owner, intruder = make_founder(), make_founder()
+    project = planned_project(owner)
+    page = signed_in(intruder).new_page()
+    page.goto(f"{live_app.url}/projects/{project.id}/plan")
+    page.wait_for_selector("#project-not-found")
+    assert page.locator(".plan-card").count() == 0 and page.locator("#strategy-graph").count() == 0

@@ -1,0 +1,54 @@
+"""The E2B adapter against a stand-in for the E2B SDK's AsyncSandbox surface."""
+
+import pytest
+
+from agent.services.e2b_sandbox import ROOT, E2BSandbox
+from tests.services.contracts import sandbox_contract
+from tests.support.fake_e2b import FakeE2B
+
+
+@pytest.fixture
+def e2b():
+    fake = FakeE2B()
+    yield fake
+    fake.cleanup()
+
+
+async def test_the_e2b_adapter_passes_the_sandbox_contract(e2b):
+    box = await E2BSandbox.open(e2b, api_key="e2b_test")
+    assert box.sandbox_id.startswith("e2b:fake")
+    await sandbox_contract(box)
+
+
+async def test_a_timed_out_command_and_a_preview_url(e2b):
+    box = await E2BSandbox.open(e2b)
+    slow = await box.run("sleep 5", timeout=0.3)
+    assert slow.timed_out and slow.exit_code == 124
+    url = await box.start_server("python3 -m http.server 8000", port=8000)
+    assert url == f"https://8000-{box.box.sandbox_id}.e2b.app" and await box.preview_url() == url
+
+
+async def test_the_sandbox_is_kept_alive_paused_and_resumed(e2b):
+    box = await E2BSandbox.open(e2b)
+    await box.write_file("app/main.py", b"print('hi')\n")
+    await box.keep_alive()
+    assert e2b.timeouts[-1] == (box.box.sandbox_id, 900)
+    await box.pause()
+    with pytest.raises(RuntimeError):
+        await box.read_file("app/main.py")
+    await box.resume()
+    assert await box.read_file("app/main.py") == b"print('hi')\n"
+
+
+async def test_reconnecting_to_an_expired_sandbox_gives_a_fresh_one(e2b):
+    first = await E2BSandbox.open(e2b)
+    await first.write_file("a.txt", b"kept")
+    archive = await first.snapshot()
+    again = await E2BSandbox.open(e2b, sandbox_id=first.box.sandbox_id)
+    assert again.box is first.box  # a live sandbox is reused
+    e2b.expire(first.box.sandbox_id)
+    fresh = await E2BSandbox.open(e2b, sandbox_id=first.box.sandbox_id)
+    assert fresh.box.sandbox_id != first.box.sandbox_id and e2b.created == 2
+    await fresh.restore(archive)
+    assert await fresh.read_file("a.txt") == b"kept"
+    assert (fresh.box.disk / ROOT.lstrip("/") / "a.txt").exists()

@@ -1,0 +1,117 @@
+"""Real servers for the tests: a private redis-server on a free port, a moto S3 server,
+and a scratch PostgreSQL database when a server is reachable."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import redis
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(check, what: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except Exception:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start within {timeout} s")
+
+
+class RedisServer:
+    def __init__(self, workdir: Path):
+        if not shutil.which("redis-server"):
+            raise RuntimeError("redis-server is not installed; run `make test`, which installs it")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
+             "--dir", str(workdir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait(lambda: redis.Redis(port=self.port).ping(), "redis-server")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+class MotoServer:
+    """A real HTTP S3-compatible endpoint (moto's server) on loopback."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import urllib.request
+
+        _wait(lambda: urllib.request.urlopen(self.url + "/moto-api/", timeout=1), "moto server", timeout=30)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def postgres_admin_url() -> str | None:
+    """A URL to create scratch databases with, or None when no PostgreSQL is reachable."""
+    explicit = os.environ.get("TEST_POSTGRES_URL", "").strip()
+    if explicit:
+        return explicit
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        if s.connect_ex(("127.0.0.1", 5432)) != 0:
+            return None
+    return "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+class ScratchPostgres:
+    """A fresh database on the PostgreSQL server, dropped at the end."""
+
+    def __init__(self, admin_url: str):
+        import sqlalchemy as sa
+
+        self.admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        self.name = f"cofounder_test_{uuid.uuid4().hex[:10]}"
+        with self.admin.connect() as c:
+            c.execute(sa.text(f'CREATE DATABASE "{self.name}"'))
+        self.url = admin_url.rsplit("/", 1)[0] + f"/{self.name}"
+
+    def offset_ids(self, *tables: str, start: int) -> None:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.url)
+        with engine.begin() as c:
+            for table in tables:
+                c.execute(sa.text(f"ALTER SEQUENCE {table}_id_seq RESTART WITH {start}"))
+        engine.dispose()
+
+    def drop(self) -> None:
+        import sqlalchemy as sa
+
+        with self.admin.connect() as c:
+            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.admin.dispose()

@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import pytest
+
+from agent.config import Settings, SettingsError
+
+
+def test_defaults_need_no_configuration(tmp_path):
+    s = Settings.from_env({"DATA_DIR": str(tmp_path)})
+    assert s.database_url == f"sqlite:///{tmp_path / 'cofounder.db'}"
+    assert s.redis_url == "redis://127.0.0.1:6379/0"
+    assert (s.llm_backend, s.sandbox_backend, s.storage_backend, s.billing_backend) == (
+        "offline", "local", "local", "local")
+    assert s.workspaces_dir == tmp_path / "workspaces"
+    assert not s.secure_cookies
+
+
+def test_keys_switch_on_the_real_services():
+    s = Settings.from_env({
+        "ANTHROPIC_API_KEY": "sk-ant-x", "E2B_API_KEY": "e2b_x", "S3_BUCKET": "b", "STRIPE_SECRET_KEY": "sk_test",
+        "DATABASE_URL": "postgresql+psycopg://u@db/app", "REDIS_URL": "redis://cache:6379/0",
+    })
+    assert (s.llm_backend, s.sandbox_backend, s.storage_backend, s.billing_backend) == (
+        "anthropic", "e2b", "s3", "stripe")
+    assert s.database_url.startswith("postgresql")
+
+
+def test_secrets_are_not_in_the_repr():
+    s = Settings.from_env({"ANTHROPIC_API_KEY": "sk-ant-secret", "STRIPE_SECRET_KEY": "sk_live_secret"})
+    assert "secret" not in repr(s)
+
+
+def test_allowed_origins_cover_both_loopback_names_and_extras():
+    s = Settings.from_env({"APP_URL": "http://localhost:3000/", "EXTRA_ORIGINS": "https://app.example.com"})
+    assert s.allowed_origins == ["http://localhost:3000", "http://127.0.0.1:3000", "https://app.example.com"]
+    assert Settings.from_env({"APP_URL": "https://cofounder.example"}).secure_cookies
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"SESSION_DAYS": "soon"}, "SESSION_DAYS must be a whole number"),
+    ({"SIGNIN_MAX_FAILURES": "0"}, "SIGNIN_MAX_FAILURES must be at least 1"),
+    ({"WORKER_POLL_DELAY": "-1"}, "WORKER_POLL_DELAY must be greater than 0"),
+    ({"APP_URL": "localhost:3000"}, "APP_URL must look like"),
+    ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must be"),
+    ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL must start with"),
+])
+def test_bad_values_get_a_clear_error(env, message):
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
+
+
+def test_only_config_reads_the_environment():
+    root = Path(__file__).resolve().parents[1]
+    offenders = [
+        str(p.relative_to(root))
+        for folder in ("agent", "cofounder_app")
+        for p in (root / folder).rglob("*.py")
+        if p.name != "config.py" and ("os.environ" in p.read_text() or "os.getenv" in p.read_text())
+    ]
+    assert offenders == []
