@@ -64,8 +64,11 @@ async def _tool_call(llm: LLM, system: str, prompt: str, tool: dict[str, Any]) -
     return data
 
 
-async def journey(llm: LLM, idea: iv.IdeaFacts, given: dict[str, str], say) -> tuple[dict, list[dict]]:
+async def journey(llm: LLM, idea: iv.IdeaFacts, given: dict[str, str], say
+                  ) -> tuple[dict, list[dict], list[dict]]:
+    """Interview, brief and plan; returns the brief, the answers (as the build's prompt quotes them) and the phases."""
     answers: list[iv.Answered] = []
+    transcript: list[dict] = []
     while True:
         proposal = await _tool_call(llm, iv.SYSTEM, iv.prompt(idea, answers), iv.NEXT_QUESTION_TOOL)
         question = iv.accept_proposal(proposal, idea, answers)
@@ -73,6 +76,7 @@ async def journey(llm: LLM, idea: iv.IdeaFacts, given: dict[str, str], say) -> t
             break
         text = given.get(question.key, given.get(question.topic)) or default_answer(question, idea)
         answers.append(iv.Answered(key=question.key, topic=question.topic, answer=text or "", skipped=not text))
+        transcript.append({"question": question.text, "answer": text or "", "skipped": not text})
         say("interview.answer", f"Q{len(answers)}: {question.text} -> {text or '(skipped)'}")
     brief = brief_rules.normalise({**await _tool_call(llm, brief_rules.SYSTEM, brief_rules.prompt(idea, answers),
                                                       brief_rules.WRITE_BRIEF_TOOL), "title": idea.name})
@@ -80,7 +84,7 @@ async def journey(llm: LLM, idea: iv.IdeaFacts, given: dict[str, str], say) -> t
     plan_data = await _tool_call(llm, plan.SYSTEM, plan.prompt(brief), plan.WRITE_PLAN_TOOL)
     phases = plan.normalise(plan_data.get("phases") or [], llm.model if not llm.offline else "claude-sonnet-4-5")
     say("plan.ready", f"Plan: {len(phases)} phases")
-    return brief, phases
+    return brief, transcript, phases
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -99,13 +103,16 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         thinker, builder = OfflineCoFounder(), OfflineBuilder()
     say("start", f"Building with the {thinker.label} into {out}")
     idea = iv.facts(args.name or "My app", args.idea, args.audience or "")
-    brief, phases = await journey(thinker, idea, load_answers(args.answers), say)
+    brief, answers, phases = await journey(thinker, idea, load_answers(args.answers), say)
     (out / "docs").mkdir(exist_ok=True)
     (out / "docs" / "idea-brief.md").write_text(brief_rules.to_markdown(brief))
     board = {i + 1: p["title"] for i, p in enumerate(phases)}
 
     async def emit(event: ev.Event) -> None:
-        say(ev.type_of(event), event.summary, ev.to_payload(event) if args.json else None)
+        if args.json:
+            say(ev.type_of(event), event.summary, ev.to_payload(event))
+        elif not getattr(event, "quiet", False):  # the text view reads like the founder's feed
+            say(ev.type_of(event), event.summary)
 
     async def save_doc(kind: str, text: str) -> None:
         (out / "docs" / f"{kind}.md").write_text(text)
@@ -132,7 +139,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     context = tools.ToolContext(sandbox=sandbox, emit=emit, save_doc=save_doc, save_screenshot=save_screenshot,
                                 capture=shots.capture, move_phase=move_phase)
     state = LoopState(messages=[build.FIRST_MESSAGE])
-    system = build.system_prompt(brief=brief, answers=[], phases=phases, port=free_port())
+    system = build.system_prompt(brief=brief, answers=answers, phases=phases, port=free_port())
     try:
         outcome = await run_loop(llm=builder, system=system, context=context, state=state, emit=emit,
                                  save=lambda s: _checkpoint(out, s), should_pause=nothing, on_turn=on_turn,

@@ -78,6 +78,9 @@ class Settings:
     worker_poll_delay: float = 0.1
     worker_max_jobs: int = 10
     event_stream_maxlen: int = 1000
+    max_tool_calls: int = 400
+    slice_steps: int = 25
+    slice_seconds: float = 240.0
     anthropic_api_key: str = field(default="", repr=False)
     anthropic_base_url: str = ""
     anthropic_model: str = "claude-sonnet-4-5"
@@ -119,6 +122,9 @@ class Settings:
             worker_poll_delay=_float(env, "WORKER_POLL_DELAY", 0.1),
             worker_max_jobs=_int(env, "WORKER_MAX_JOBS", 10, minimum=1),
             event_stream_maxlen=_int(env, "EVENT_STREAM_MAXLEN", 1000, minimum=10),
+            max_tool_calls=_int(env, "MAX_TOOL_CALLS", 400, minimum=1),
+            slice_steps=_int(env, "AGENT_SLICE_STEPS", 25, minimum=1),
+            slice_seconds=_float(env, "AGENT_SLICE_SECONDS", 240.0),
             anthropic_api_key=env.get("ANTHROPIC_API_KEY", "").strip(),
             anthropic_base_url=env.get("ANTHROPIC_BASE_URL", "").strip(),
             anthropic_model=env.get("ANTHROPIC_MODEL", "").strip() or "claude-sonnet-4-5",

@@ -19,6 +19,7 @@ from agent.config import Settings
 from agent.db import Database
 from agent.build_job import BuildDeps, build_slice, reconcile
 from agent.journey_jobs import JourneyDeps, draft_brief, draft_plan, interview_step
+from agent.loop import LoopLimits
 from agent.offline import OfflineCoFounder
 from agent.offline_builder import OfflineBuilder
 from agent.services.screenshots import ChromiumScreenshots
@@ -92,7 +93,9 @@ def _build(ctx: dict) -> BuildDeps:
     return BuildDeps(db=ctx["db"], redis=ctx["redis"], storage=ctx["storage"], llm=ctx["builder"],
                      capture=ctx["screenshots"].capture, enqueue=enqueue, workspaces_root=settings.workspaces_dir,
                      worker_id=ctx["worker_id"], maxlen=settings.event_stream_maxlen,
-                     open_sandbox=sandbox_opener(settings))
+                     open_sandbox=sandbox_opener(settings),
+                     limits=LoopLimits(max_tool_calls=settings.max_tool_calls, slice_steps=settings.slice_steps,
+                                       slice_seconds=settings.slice_seconds))
 
 
 def sandbox_opener(config: Settings):

@@ -2,9 +2,10 @@
 
   overhead   loop overhead per iteration: the loop itself, recording each event (database row and
              Redis XADD) and saving the checkpoint, with a zero-latency model and an instant tool
-  cache      prompt caching: the share of each request's input that repeats the previous request
-             (from iteration 3), and the cost of a 60-step run against a naive loop that neither
-             caches nor truncates, both priced with the same table
+  cache      prompt caching, on the requests the real loop sends during a scripted 60-step build in a
+             real sandbox: the share of each request's input that repeats the previous request
+             (from iteration 3), and the run's cost against a naive loop that neither caches nor
+             truncates, both priced with the same table
   concurrent runs per worker process: N builds at once in one event loop (model latency simulated,
              real commands in real sandboxes), the event loop's lag, and memory per run
 
@@ -127,55 +128,117 @@ async def bench_overhead(args) -> dict:
     server.stop()
     return {"iterations": len(timings), "p50_ms": round(pct(timings, 50), 2), "p95_ms": round(pct(timings, 95), 2),
             "p99_ms": round(pct(timings, 99), 2), "mean_ms": round(statistics.fmean(timings), 2),
-            "events_per_iteration": 3, "note": "each iteration: 3 events (tool called, narration, tool used) "
-            "recorded in SQLite + Redis, and a checkpoint of the growing conversation saved"}
+            "note": "each iteration: 2 events (narration, tool used) recorded in SQLite + Redis, and a "
+            "checkpoint of the growing conversation saved"}
 
 
-def _tool_outputs(steps: int) -> list[str]:
-    """Tool results of a realistic build: small edits, medium reads, and some very long test logs."""
-    out = []
+def _build_calls(steps: int) -> list[tuple[str, dict]]:
+    """The tool calls of a realistic build: small writes, medium reads, and long test logs every tenth step."""
+    calls: list[tuple[str, dict]] = []
     for i in range(steps):
-        if i % 10 == 9:
-            out.append("\n".join(f"test_{n} ... ok  ({n * 3} ms) " + "x" * 60 for n in range(1500)))  # ~25k tokens
-        elif i % 3 == 0:
-            out.append("\n".join(f"    line {n}: value = compute({n})" for n in range(120)))  # ~1k tokens
+        if i % 10 == 9:  # a verbose test run: about 25k tokens of output
+            calls.append(("bash", {"command": "python3 -c \"[print(f'test_{n} ... ok ({n * 3} ms) ' + 'x' * 60) "
+                                              "for n in range(1500)]\""}))
+        elif i % 3 == 0:  # reading a module back: about 1k tokens
+            calls.append(("read_file", {"path": f"app/module_{max(i - 1, 1)}.py"}))
         else:
-            out.append(f"Wrote {20 + i} lines to app/module_{i}.py.")
-    return out
+            calls.append(("write_file", {"path": f"app/module_{i}.py",
+                                         "content": "".join(f"    line {n}: value = compute({n})\n"
+                                                            for n in range(120))}))
+    return calls
 
 
-def bench_cache(args) -> dict:
-    """Token accounting of the same 60-step conversation built two ways (no model calls needed)."""
-    system_tokens = guards.estimate_tokens(build.RULES) + 3000  # rules + brief, answers and plan
-    tools_tokens = guards.estimate_tokens(json.dumps(tools.SPECS))
-    outputs = _tool_outputs(args.steps)
-    call_tokens = 60
-    ours, naive = [], []  # conversation length (tokens) before each request
-    ours_len = naive_len = 20
-    shares = []
-    cost_ours = cost_naive = 0
-    previous_prefix = 0
-    for i in range(args.steps + 1):
-        prefix = system_tokens + tools_tokens
-        request_ours = prefix + ours_len
-        request_naive = prefix + naive_len
-        cached = previous_prefix  # everything the previous request sent is cached
+def _blocks(system: str, tool_specs, messages) -> list[str]:
+    """A request as the ordered pieces a prompt cache matches on: system, tools, then each message block."""
+    pieces = [system, json.dumps(list(tool_specs), sort_keys=True)]
+    for message in messages:
+        content = message["content"]
+        for block in ([{"type": "text", "text": content}] if isinstance(content, str) else content):
+            pieces.append(message["role"] + json.dumps(block, sort_keys=True, default=str))
+    return pieces
+
+
+class RecordingModel(ScriptedModel):
+    """The scripted model, keeping every request it is sent as cacheable pieces."""
+
+    def __init__(self, calls):
+        super().__init__(calls)
+        self.sent: list[list[str]] = []
+
+    async def turn(self, *, system, messages, tools=(), tool_choice=None, max_tokens=4096, on_delta=None):
+        self.sent.append(_blocks(system, tools, messages))
+        return await super().turn(system=system, messages=messages, tools=tools)
+
+
+async def _requests(steps: int, *, truncate: bool) -> list[list[str]]:
+    """Run the real loop on the scripted build in a real sandbox; return the requests it sent."""
+    work = Path(tempfile.mkdtemp(prefix="loop-bench-cache-"))
+    model = RecordingModel(_build_calls(steps))
+    state = LoopState(messages=[build.FIRST_MESSAGE])
+
+    async def emit(_event):
+        return None
+
+    async def save(_state):
+        return None
+
+    async def never():
+        return False
+
+    sandbox = LocalSandbox(work / "ws", confine=False)
+    original = guards.truncate_result
+    if not truncate:
+        guards.truncate_result = lambda text, **_: text
+    try:
+        system = build.RULES + "\n\n" + "Brief, interview answers and plan. " * 350  # ~3k tokens of context
+        await run_loop(llm=model, system=system, context=context_for(sandbox, emit), state=state, emit=emit,
+                       save=save, should_pause=never, on_turn=emit,
+                       limits=LoopLimits(slice_steps=10**6, slice_seconds=10**6))
+    finally:
+        guards.truncate_result = original
+        await sandbox.close()
+    return model.sent
+
+
+def _tokens(pieces: list[str]) -> int:
+    return sum(guards.estimate_tokens(p) for p in pieces)
+
+
+def _shared_prefix(previous: list[str], current: list[str]) -> int:
+    shared = 0
+    for a, b in zip(previous, current):
+        if a != b:
+            break
+        shared += 1
+    return shared
+
+
+async def bench_cache(args) -> dict:
+    """The real loop's requests: how much of each repeats the previous one, and what the run costs
+    with caching (cache_control on the last block, so the whole previous request is read from cache)
+    against a naive loop that sends everything uncached and does not truncate long results."""
+    ours = await _requests(args.steps, truncate=True)
+    naive = await _requests(args.steps, truncate=False)
+    output = Usage(input_tokens=0, output_tokens=60)  # a tool call's worth of output per request
+    shares, cost_ours, cost_naive = [], 0, 0
+    for i, request in enumerate(ours):
+        total = _tokens(request)
+        cached = _tokens(request[:_shared_prefix(ours[i - 1], request)]) if i else 0
         if i >= 2:
-            shares.append(cached / request_ours)
-        usage_ours = Usage(input_tokens=0, cache_read_tokens=cached, cache_write_tokens=request_ours - cached,
-                           output_tokens=call_tokens)
-        cost_ours += cost_micros(MODEL, usage_ours)
-        cost_naive += cost_micros(MODEL, Usage(input_tokens=request_naive, output_tokens=call_tokens))
-        previous_prefix = request_ours
-        if i < args.steps:
-            text = outputs[i]
-            ours_len += call_tokens + guards.estimate_tokens(guards.truncate_result(text))
-            naive_len += call_tokens + guards.estimate_tokens(text)
-        ours.append(request_ours)
-        naive.append(request_naive)
-    return {"steps": args.steps, "cacheable_share_from_iteration_3_min": round(min(shares), 3),
-            "cacheable_share_mean": round(statistics.fmean(shares), 3),
-            "cost_ours_usd": round(cost_ours / 1e6, 2), "cost_naive_usd": round(cost_naive / 1e6, 2),
+            shares.append(cached / total)
+        cost_ours += cost_micros(MODEL, Usage(input_tokens=0, cache_read_tokens=cached,
+                                              cache_write_tokens=total - cached, output_tokens=output.output_tokens))
+    for request in naive:
+        cost_naive += cost_micros(MODEL, Usage(input_tokens=_tokens(request), output_tokens=output.output_tokens))
+    below = [(i + 3, round(share, 3)) for i, share in enumerate(shares) if share < 0.9]  # (request number, share)
+    return {"steps": args.steps, "requests": len(ours),
+            "cacheable_share_from_iteration_3": {"mean": round(statistics.fmean(shares), 3),
+                                                 "median": round(statistics.median(shares), 3),
+                                                 "min": round(min(shares), 3),
+                                                 "requests_below_90pct": below,
+                                                 "all_at_least_90pct_from_request": (below[-1][0] + 1) if below else 3},
+            "last_request_tokens": {"ours": _tokens(ours[-1]), "naive": _tokens(naive[-1])},
+            "cost_ours_usd": round(cost_ours / 1e6, 3), "cost_naive_usd": round(cost_naive / 1e6, 3),
             "ours_vs_naive": round(cost_ours / cost_naive, 3), "model": MODEL}
 
 
@@ -245,10 +308,8 @@ def main():
     concurrent.add_argument("--latency", type=float, default=0.5)
     args = parser.parse_args()
     os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="loop-bench-data-"))
-    if args.which == "cache":
-        result = bench_cache(args)
-    else:
-        result = asyncio.run(bench_overhead(args) if args.which == "overhead" else bench_concurrent(args))
+    bench = {"overhead": bench_overhead, "cache": bench_cache, "concurrent": bench_concurrent}[args.which]
+    result = asyncio.run(bench(args))
     print(json.dumps(result, indent=2))
 
 

@@ -13,6 +13,7 @@ def test_defaults_need_no_configuration(tmp_path):
         "offline", "local", "local", "local")
     assert s.workspaces_dir == tmp_path / "workspaces"
     assert not s.secure_cookies
+    assert (s.max_tool_calls, s.slice_steps, s.slice_seconds) == (400, 25, 240.0)
 
 
 def test_keys_switch_on_the_real_services():
@@ -43,6 +44,8 @@ def test_allowed_origins_cover_both_loopback_names_and_extras():
     ({"APP_URL": "localhost:3000"}, "APP_URL must look like"),
     ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must be"),
     ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL must start with"),
+    ({"MAX_TOOL_CALLS": "0"}, "MAX_TOOL_CALLS must be at least 1"),
+    ({"AGENT_SLICE_SECONDS": "a while"}, "AGENT_SLICE_SECONDS must be a number"),
 ])
 def test_bad_values_get_a_clear_error(env, message):
     with pytest.raises(SettingsError, match=message):
