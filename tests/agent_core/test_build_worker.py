@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from arq.connections import RedisSettings, create_pool
+from sqlmodel import select
 
 from agent import brief as brief_rules
 from agent import events as ev
@@ -19,6 +20,7 @@ from agent import jobs, store, streams
 from agent import journey_store as js
 from agent import plan as plan_rules
 from agent.db import Database
+from agent.models import UsageEntry
 from agent.services.screenshots import chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +83,11 @@ async def test_a_killed_worker_loses_and_repeats_nothing(redis_url, redis):
         with db.session() as s:
             rows = store.events_between(s, run_id=run.id, after_seq=0, newest=10_000)
             phases = js.plan_phases(s, project_id=project.id)
+            ledger = list(s.exec(select(UsageEntry).where(UsageEntry.run_id == run.id)))
+        usage_events = [r for r in rows if r.type == ev.UsageRecorded.type]
+        # every model call is in the ledger and the feed (a step re-run after the kill is paid, and kept, twice)
+        assert usage_events and len(ledger) >= len(usage_events)
+        assert all(u.input_tokens > 0 and u.output_tokens > 0 for u in ledger)
         seqs = [r.seq for r in rows]
         assert seqs == list(range(1, len(seqs) + 1))  # contiguous, nothing lost
         started = [r.payload["number"] for r in rows if r.type == ev.PhaseStarted.type]
