@@ -19,7 +19,8 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from agent import build, jobs, store, tools
+from agent import build, handover, jobs, store, tools
+from agent.build_control import control_key, finish_stopped, latest_event
 from agent import events as ev
 from agent import journey_store as js
 from agent import run_store as rs
@@ -51,10 +52,6 @@ class BuildDeps:
     worker_id: str
     limits: LoopLimits = field(default_factory=LoopLimits)
     maxlen: int = 1000
-
-
-def control_key(run_id: int) -> str:
-    return f"run:{run_id}:control"
 
 
 class SeqEmitter:
@@ -162,8 +159,8 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
     async def save(current: LoopState) -> None:
         await deps.db.run(lambda s: rs.save_checkpoint(s, run_id=run_id, step=current.step, data=current.to_json()))
 
-    async def should_pause() -> bool:
-        return (await deps.redis.get(control_key(run_id))) in (b"pause", "pause")
+    async def should_pause() -> bool:  # a pause or a stop asked for by the founder
+        return (await deps.redis.get(control_key(run_id))) in (b"pause", "pause", b"stop", "stop")
 
     async def on_turn(turn: Turn) -> None:
         micros = cost_micros(turn.model, turn.usage)
@@ -187,7 +184,7 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         log.exception("build run %s failed", run_id)
         return await _fail(deps, run_id, emit, "Something went wrong on our side. Your work is saved; "
                                                "please try again.", repr(exc))
-    return await _finish(deps, run_id, project, state, emit, outcome)
+    return await _finish(deps, run_id, project, state, emit, outcome, sandbox)
 
 
 async def _fail(deps: BuildDeps, run_id: int, emit: SeqEmitter, reason: str, error: str) -> str:
@@ -197,11 +194,16 @@ async def _fail(deps: BuildDeps, run_id: int, emit: SeqEmitter, reason: str, err
 
 
 async def _finish(deps: BuildDeps, run_id: int, project: Project, state: LoopState, emit: SeqEmitter,
-                  outcome: Outcome) -> str:
+                  outcome: Outcome, sandbox: Sandbox) -> str:
     if outcome.status == "slice_end":
         await deps.db.run(lambda s: rs.hand_over(s, run_id=run_id, owner=deps.worker_id))
         await deps.enqueue(BUILD_JOB, run_id, f"{BUILD_JOB}-run-{run_id}-step-{state.step}")
         return "continued"
+    if outcome.status == "paused" and (await deps.redis.get(control_key(run_id))) in (b"stop", "stop"):
+        await deps.redis.delete(control_key(run_id))
+        await deps.db.run(lambda s: finish_stopped(s, run_id=run_id, project_id=project.id))
+        await emit(ev.RunStopped(reason="You stopped the build. Your work so far is kept."))
+        return "stopped"
     if outcome.status == "paused":
         await deps.db.run(lambda s: rs.set_status(s, run_id=run_id, status="paused"))
         await emit(ev.RunPaused(reason="Paused: your co-founder stopped between steps and will resume when you ask."))
@@ -215,6 +217,7 @@ async def _finish(deps: BuildDeps, run_id: int, project: Project, state: LoopSta
                                                 signature=outcome.detail.get("signature", "")))
         await emit(ev.NeedsInput(problem=problem, options=options))
         return "needs_input"
+    await handover.finish_build(deps, run_id, project, sandbox, emit)  # never fails the build
     await deps.db.run(lambda s: store.finish_run(s, run_id=run_id, status="succeeded"))
     await deps.db.run(lambda s: store.update_project(s, project_id=project.id, status="built"))
     await emit(ev.RunCompleted(kind="build", message="Your MVP is built"))
@@ -228,3 +231,54 @@ async def reconcile(deps: BuildDeps) -> list[int]:
     for run in stalled:
         await deps.enqueue(BUILD_JOB, run.id, f"{BUILD_JOB}-run-{run.id}-recover-{stamp}")
     return [r.id for r in stalled]
+
+
+async def wake_preview(deps: BuildDeps, run_id: int) -> str:
+    """Start the built app again after its sandbox slept (a worker restart, a paused E2B sandbox)."""
+    run = await deps.db.run(lambda s: store.get_run(s, run_id=run_id))
+    if run is None:
+        return "missing"
+    project = await deps.db.run(lambda s: s.get(Project, run.project_id))
+    started = await deps.db.run(lambda s: latest_event(s, project_id=project.id, type_name=ev.PreviewReady.type))
+    if started is None or not started.payload.get("command"):
+        return "no preview"
+    saved = await deps.db.run(lambda s: rs.latest_checkpoint(s, run_id=run_id)) or {}
+    workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
+    try:
+        sandbox = await deps.open_sandbox(workspace, saved.get("extra", {}).get("sandbox_id", ""))
+        if await sandbox.preview_url() is None:
+            port = int(started.payload.get("port") or free_port())
+            command = started.payload["command"]
+            try:
+                url = await sandbox.start_server(command, port=port)
+            except Exception:  # the old port is taken: any free one will do
+                port = free_port()
+                url = await sandbox.start_server(command.replace(f"--port {started.payload.get('port')}",
+                                                                 f"--port {port}"), port=port)
+            command = command.replace(f"--port {started.payload.get('port')}", f"--port {port}")
+        else:
+            url, command, port = await sandbox.preview_url(), started.payload["command"], started.payload.get("port", 0)
+        await wait_until_serving(url)
+    except Exception as exc:
+        log.warning("could not wake the preview of run %s: %r", run_id, exc)
+        await store.record(db=deps.db, redis=deps.redis, run_id=run_id, maxlen=deps.maxlen,
+                           event=ev.Narration(text="I couldn't wake your app just now; try again in a minute."))
+        return "failed"
+    await store.record(db=deps.db, redis=deps.redis, run_id=run_id, maxlen=deps.maxlen,
+                       event=ev.PreviewReady(url=url, command=command, port=int(port)))
+    return "awake"
+
+
+async def wait_until_serving(url: str, seconds: float = 15.0) -> None:
+    import httpx
+
+    deadline = asyncio.get_running_loop().time() + seconds
+    async with httpx.AsyncClient(timeout=1.0) as client:
+        while True:
+            try:
+                await client.get(url)
+                return
+            except httpx.HTTPError:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.2)

@@ -215,6 +215,8 @@ class ToolUsed(Event):
 class PreviewReady(Event):
     type: ClassVar[str] = "preview.ready"
     url: str
+    command: str = ""  # how the app was started, so a sleeping preview can be woken
+    port: int = 0
 
     @property
     def summary(self) -> str:
@@ -264,6 +266,57 @@ class RunPaused(Event):
     @property
     def summary(self) -> str:
         return self.reason or "Paused"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunStopped(Event):
+    type: ClassVar[str] = "run.stopped"
+    reason: str = ""
+
+    @property
+    def summary(self) -> str:
+        return self.reason or "Stopped"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogOutput(Event):
+    """The cleaned output of one command: the technical log, persisted a command at a time."""
+
+    type: ClassVar[str] = "log.output"
+    command: str
+    text: str
+    status: str = ""
+    quiet: bool = True
+
+    @property
+    def summary(self) -> str:
+        return f"$ {self.command[:80]}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DownloadReady(Event):
+    """The handover pack (code, docs, brief, plan, screenshots) is in storage under `key`."""
+
+    type: ClassVar[str] = "download.ready"
+    key: str
+    size: int = 0
+
+    @property
+    def summary(self) -> str:
+        return "Your download pack is ready: code, guides, Idea Brief, plan and screenshots"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceReported(Event):
+    """Each MVP feature with the screenshot and test that show it working, or "not verified"."""
+
+    type: ClassVar[str] = "evidence.reported"
+    features: list = field(default_factory=list)  # [{"feature", "screenshot", "test", "verified"}]
+
+    @property
+    def summary(self) -> str:
+        verified = sum(1 for f in self.features if f.get("verified"))
+        return f"Checked the MVP: {verified} of {len(self.features)} features shown working"
 
 
 @dataclass(frozen=True, kw_only=True)

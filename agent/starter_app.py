@@ -56,26 +56,26 @@ def add_entry(slug, text):
         (DATA / f"{{slug}}.json").write_text(json.dumps(items))
 
 
-def page(title, body):
-    links = "".join(f'<a href="/feature/{{f["slug"]}}">{{html.escape(f["title"])}}</a>' for f in features())
+def page(title, body, root=""):
+    links = "".join(f'<a href="{{root}}/feature/{{f["slug"]}}">{{html.escape(f["title"])}}</a>' for f in features())
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{{html.escape(title)}}</title>"
             f"<style>{{STYLE}}</style></head><body><header><h1>{{html.escape(PRODUCT['name'])}}</h1>"
-            f"<p>{{html.escape(PRODUCT['promise'])}}</p></header><nav><a href='/'>Home</a>{{links}}</nav>"
+            f"<p>{{html.escape(PRODUCT['promise'])}}</p></header><nav><a href='{{root}}/'>Home</a>{{links}}</nav>"
             f"<main>{{body}}</main></body></html>")
 
 
-def home():
-    cards = "".join(f'<a class="card" href="/feature/{{f["slug"]}}"><h3>{{html.escape(f["title"])}}</h3>'
+def home(root=""):
+    cards = "".join(f'<a class="card" href="{{root}}/feature/{{f["slug"]}}"><h3>{{html.escape(f["title"])}}</h3>'
                     f'<p>{{html.escape(f["description"])}}</p></a>' for f in features())
-    return page(PRODUCT["name"], f"<h2>What you can do</h2><div class='grid'>{{cards or 'Coming soon.'}}</div>")
+    return page(PRODUCT["name"], f"<h2>What you can do</h2><div class='grid'>{{cards or 'Coming soon.'}}</div>", root)
 
 
-def feature_page(feature):
+def feature_page(feature, root=""):
     items = "".join(f"<li>{{html.escape(item)}}</li>" for item in entries(feature["slug"]))
     body = (f"<div class='card'><h2>{{html.escape(feature['title'])}}</h2><p>{{html.escape(feature['description'])}}</p>"
             f"<form method='post'><input name='text' placeholder='Add an entry' required>"
             f"<button>Add</button></form><ul>{{items or '<li>Nothing here yet.</li>'}}</ul></div>")
-    return page(feature["title"], body)
+    return page(feature["title"], body, root)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -87,17 +87,23 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    @property
+    def root(self):
+        """The path prefix a proxy in front of the app serves it under (links must keep it)."""
+        prefix = self.headers.get("X-Forwarded-Prefix", "").rstrip("/")
+        return html.escape(prefix) if prefix.startswith("/") else ""
+
     def _feature(self):
         slug = self.path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
         return next((f for f in features() if f["slug"] == slug), None)
 
     def do_GET(self):
         if self.path in ("/", "/index.html"):
-            return self._send(200, home())
+            return self._send(200, home(self.root))
         if self.path == "/health":
             return self._send(200, '{{"ok": true}}', "application/json")
         if self.path.startswith("/feature/") and (feature := self._feature()):
-            return self._send(200, feature_page(feature))
+            return self._send(200, feature_page(feature, self.root))
         return self._send(404, page("Not found", "<p>That page does not exist.</p>"))
 
     def do_POST(self):
@@ -109,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
         if text:
             add_entry(feature["slug"], text[:500])
         self.send_response(303)
-        self.send_header("Location", self.path)
+        self.send_header("Location", self.root + self.path)
         self.end_headers()
 
     def log_message(self, *args):

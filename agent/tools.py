@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent import events as ev
-from agent.founder_safe import clean_output, document_problem, narration_problem
+from agent.founder_safe import clean_output, document_problem, narration_problem, redact
 from agent.services.sandbox import PathRefused, Sandbox, SandboxError
 
 DOC_KINDS = ("overview", "features", "getting_started", "faq")
 SLOW_TOOLS = frozenset({"bash", "start_app", "take_screenshot", "grep"})
 MIN_SCREENSHOT_BYTES = 5_000
+LOG_CHARS = 20_000  # the end of a command's output kept in the technical log
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ async def _bash(ctx: ToolContext, command: str, timeout: int = 120) -> ToolResul
     result = await ctx.sandbox.run(command, timeout=min(max(int(timeout), 1), 600))
     output = clean_output(result.output)
     status = "timed out" if result.timed_out else f"exit code {result.exit_code}"
+    await ctx.emit(ev.LogOutput(command=redact(command), text=output[-LOG_CHARS:], status=status))
     label = f"Ran “{command[:60]}”: {status}"
     return ToolResult(f"[{status}]\n{output}", label, is_error=result.exit_code != 0)
 
@@ -122,7 +124,7 @@ async def _glob(ctx: ToolContext, pattern: str) -> ToolResult:
 
 async def _start_app(ctx: ToolContext, command: str, port: int) -> ToolResult:
     url = await ctx.sandbox.start_server(command, port=int(port))
-    await ctx.emit(ev.PreviewReady(url=url))
+    await ctx.emit(ev.PreviewReady(url=url, command=command, port=int(port)))
     return ToolResult(f"Started: {url}", "Started the app")
 
 

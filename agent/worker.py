@@ -17,7 +17,8 @@ from arq.connections import RedisSettings
 from agent import heartbeat, jobs
 from agent.config import Settings
 from agent.db import Database
-from agent.build_job import BuildDeps, build_slice, reconcile
+from agent.build_control import WAKE_PREVIEW
+from agent.build_job import BuildDeps, build_slice, reconcile, wake_preview
 from agent.journey_jobs import JourneyDeps, draft_brief, draft_plan, interview_step
 from agent.loop import LoopLimits
 from agent.offline import OfflineCoFounder
@@ -87,13 +88,16 @@ async def setup_project(ctx: dict, run_id: int) -> str:
 
 
 def _build(ctx: dict) -> BuildDeps:
+    if "open_sandbox" not in ctx:
+        ctx["open_sandbox"] = sandbox_opener(settings)
+
     async def enqueue(job: str, run_id: int, job_id: str) -> None:
         await jobs.enqueue(ctx["redis"], job, run_id, job_id)
 
     return BuildDeps(db=ctx["db"], redis=ctx["redis"], storage=ctx["storage"], llm=ctx["builder"],
                      capture=ctx["screenshots"].capture, enqueue=enqueue, workspaces_root=settings.workspaces_dir,
                      worker_id=ctx["worker_id"], maxlen=settings.event_stream_maxlen,
-                     open_sandbox=sandbox_opener(settings),
+                     open_sandbox=ctx["open_sandbox"],
                      limits=LoopLimits(max_tool_calls=settings.max_tool_calls, slice_steps=settings.slice_steps,
                                        slice_seconds=settings.slice_seconds))
 
@@ -110,14 +114,23 @@ def sandbox_opener(config: Settings):
 
         return e2b
 
+    opened: dict[str, LocalSandbox] = {}  # one per workspace for this worker's life: its app server lives on
+
     async def local(workspace, _sandbox_id: str):
-        return LocalSandbox(workspace)
+        key = str(workspace)
+        if key not in opened:
+            opened[key] = LocalSandbox(workspace)
+        return opened[key]
 
     return local
 
 
 async def build_slice_job(ctx: dict, run_id: int) -> str:
     return await build_slice(_build(ctx), run_id)
+
+
+async def wake_preview_job(ctx: dict, run_id: int) -> str:
+    return await wake_preview(_build(ctx), run_id)
 
 
 async def reconcile_builds(ctx: dict) -> None:
@@ -145,6 +158,7 @@ class WorkerSettings:
         func(draft_brief_job, name=jobs.DRAFT_BRIEF),
         func(draft_plan_job, name=jobs.DRAFT_PLAN),
         func(build_slice_job, name=jobs.BUILD_SLICE),
+        func(wake_preview_job, name=WAKE_PREVIEW),
     ]
     cron_jobs = [cron(reconcile_builds, second=set(range(0, 60, 5)), run_at_startup=True, unique=True)]
     on_startup = startup

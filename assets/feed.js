@@ -23,3 +23,23 @@
   }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-at"] });
   scan(document.documentElement);
 })();
+
+// Live clocks on the build page: data-since="ISO" shows the time elapsed, data-until="ISO" a countdown.
+(function () {
+  function span(seconds) {
+    seconds = Math.max(0, Math.floor(seconds));
+    const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+    return h ? `${h}h ${String(m).padStart(2, "0")}m` : `${m}m ${String(s).padStart(2, "0")}s`;
+  }
+  setInterval(function () {
+    const now = Date.now();
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      const at = Date.parse(el.getAttribute("data-since"));
+      if (!isNaN(at)) el.textContent = span((now - at) / 1000) + " so far";
+    });
+    document.querySelectorAll("[data-until]").forEach(function (el) {
+      const at = Date.parse(el.getAttribute("data-until"));
+      if (!isNaN(at)) el.textContent = "wakes in " + span((at - now) / 1000);
+    });
+  }, 1000);
+})();

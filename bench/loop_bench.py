@@ -31,7 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agent import build, guards, tools  # noqa: E402
-from agent import events as ev  # noqa: E402
 from agent.loop import LoopLimits, LoopState, run_loop  # noqa: E402
 from agent.pricing import cost_micros  # noqa: E402
 from agent.services.llm import TextBlock, ToolUse, Turn, Usage  # noqa: E402

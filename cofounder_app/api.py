@@ -15,6 +15,7 @@ from starlette.routing import Route
 from agent import heartbeat, store
 from agent.accounts import hash_token, new_session_token
 from cofounder_app import deps, routes
+from cofounder_app.build_api import ROUTES as build_routes
 from cofounder_app.auth import COOKIE_NAME, NONCE_COOKIE, redeem_ticket
 
 HEARTBEAT_FRESH_SECONDS = 3 * heartbeat.INTERVAL_SECONDS
@@ -123,5 +124,6 @@ def build_api() -> Starlette:
             Route(routes.API_COMPLETE_SIGN_IN, complete_sign_in, methods=["GET"]),
             Route(routes.API_SIGN_OUT, sign_out, methods=["POST"]),
             Route(routes.API_HEALTH, health, methods=["GET"]),
+            *build_routes,
         ]
     )

@@ -7,6 +7,8 @@ from cofounder_app import deps, routes, styles
 from cofounder_app.api import build_api
 from cofounder_app.headers import SecurityHeaders
 from cofounder_app.pages.brief import brief_page
+from cofounder_app.pages.build import build_page
+from cofounder_app.pages.build_state import BuildState
 from cofounder_app.pages.brief_state import BriefState
 from cofounder_app.pages.dashboard import DashboardState, dashboard_page
 from cofounder_app.pages.plan import plan_page
@@ -38,3 +40,4 @@ app.add_page(idea_page, route=routes.PROJECT_IDEA, title="Your idea · AI Co-Fou
 app.add_page(interview_page, route=routes.PROJECT_INTERVIEW, title="Interview · AI Co-Founder", on_load=InterviewState.open)
 app.add_page(brief_page, route=routes.PROJECT_BRIEF, title="Idea Brief · AI Co-Founder", on_load=BriefState.open)
 app.add_page(plan_page, route=routes.PROJECT_PLAN, title="Plan · AI Co-Founder", on_load=PlanState.open)
+app.add_page(build_page, route=routes.PROJECT_BUILD, title="Build · AI Co-Founder", on_load=BuildState.open)

@@ -15,12 +15,15 @@ from redis.asyncio import Redis
 from agent import jobs
 from agent.config import Settings
 from agent.db import Database
+from agent.build_control import BuildControls
 from agent.journey import Intents
+from agent.services.storage import Storage, build_storage
 from agent.throttle import SignInThrottle, ThrottleRule
 
 settings = Settings.from_env()
 
 _db: Database | None = None
+_storage: Storage | None = None
 _redis: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Redis] = weakref.WeakKeyDictionary()
 _queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ArqRedis] = weakref.WeakKeyDictionary()
 
@@ -68,3 +71,19 @@ def intents() -> Intents:
         await jobs.enqueue(await queue(), job, run_id)
 
     return Intents(db=db(), redis=redis(), enqueue=enqueue)
+
+
+def storage() -> Storage:
+    global _storage
+    if _storage is None:
+        _storage = build_storage(settings)
+    return _storage
+
+
+def controls() -> BuildControls:
+    """The founder's build controls (start, pause, resume, stop, wake the preview)."""
+
+    async def enqueue(job: str, run_id: int, job_id: str) -> None:
+        await jobs.enqueue(await queue(), job, run_id, job_id)
+
+    return BuildControls(db=db(), redis=redis(), enqueue=enqueue)

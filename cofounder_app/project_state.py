@@ -89,7 +89,10 @@ class ProjectPageState(SessionState):
                 self.steps_done = self.steps_total = max(self.steps_total, 1)
                 self._show_status("ready" if self.project_status == "setting_up" else self.project_status)
                 self.working = ""
-            elif item.type in (ev.ArtifactSaved.type, ev.QuestionAsked.type, ev.InterviewDone.type):
+            elif item.type == ev.RunCompleted.type:
+                self.working = ""
+            elif item.type in (ev.ArtifactSaved.type, ev.QuestionAsked.type, ev.InterviewDone.type, ev.RunPaused.type,
+                               ev.RunStopped.type, ev.NeedsInput.type):
                 self.working = ""
             elif item.type == ev.RunFailed.type:
                 self.failure, self.working = item.payload.get("reason", ""), ""

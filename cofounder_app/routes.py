@@ -11,6 +11,7 @@ PROJECT_IDEA = "/projects/[project_id]/idea"
 PROJECT_INTERVIEW = "/projects/[project_id]/interview"
 PROJECT_BRIEF = "/projects/[project_id]/brief"
 PROJECT_PLAN = "/projects/[project_id]/plan"
+PROJECT_BUILD = "/projects/[project_id]/build"
 
 API_COMPLETE_SIGN_IN = "/api/auth/complete"
 API_SIGN_OUT = "/api/auth/sign-out"
@@ -18,7 +19,7 @@ API_HEALTH = "/api/health"
 
 
 def project(project_id: int | str, page: str = "") -> str:
-    """A project's page: "" (overview), "idea", "interview", "brief" or "plan"."""
+    """A project's page: "" (overview), "idea", "interview", "brief", "plan" or "build"."""
     return f"/projects/{project_id}/{page}" if page else f"/projects/{project_id}"
 
 

@@ -41,6 +41,8 @@ PROJECT_STATUS = {
     "brief_ready": ("Decision needed", "violet"),
     "planning": ("Planning", "amber"),
     "planned": ("Plan ready", "green"),
+    "building": ("Building", "violet"),
+    "built": ("Built", "green"),
     "setup_failed": ("Needs attention", "red"),
     "archived": ("Parked", "gray"),
 }

@@ -20,21 +20,41 @@ _LOOK = {
     ev.QuestionAsked.type: ("message", "violet"),
     ev.InterviewDone.type: ("flag", "green"),
     ev.ArtifactSaved.type: ("check", "violet"),
+    ev.PhaseStarted.type: ("play", "violet"),
+    ev.PhaseCompleted.type: ("check", "green"),
+    ev.PreviewReady.type: ("flag", "green"),
+    ev.ScreenshotTaken.type: ("check", "gray"),
+    ev.DocWritten.type: ("check", "gray"),
+    ev.DownloadReady.type: ("flag", "green"),
+    ev.NeedsInput.type: ("alert", "amber"),
+    ev.RunPaused.type: ("dot", "amber"),
+    ev.RunStopped.type: ("dot", "gray"),
 }
 
 
+NOT_IN_FEED = {ev.LogOutput.type, ev.StepProgress.type, ev.RunStarted.type}  # shown elsewhere on the page
+VERBOSE_ONLY = {ev.UsageRecorded.type}  # quiet events (tool calls, thinking) are verbose-only too
+
+
 def feed_row(item: StreamEvent) -> dict[str, str] | None:
-    """The row for an event, or None for events the founder does not need to see (unknown types)."""
+    """The row for an event, or None for events the founder does not need to see (unknown types).
+    Quiet rows (each tool call, the model's thinking) show only with the verbose toggle on."""
     event = ev.decode(item.type, item.payload)
-    if isinstance(event, ev.UnknownEvent) or not event.summary or getattr(event, "quiet", False):
+    if isinstance(event, ev.UnknownEvent) or not event.summary:
+        return None
+    quiet = getattr(event, "quiet", False) or item.type in VERBOSE_ONLY
+    if item.type in NOT_IN_FEED and quiet:
         return None
     icon, tone = _LOOK.get(item.type, ("dot", "gray"))
+    detail = getattr(event, "detail", "") if isinstance(event, ev.ToolUsed) else ""
     return {
         "key": f"{item.run_id}-{item.seq}",
         "id": f"event-{item.run_id}-{item.seq}",
         "summary": event.summary,
         "type": item.type,
         "look": f"feed-icon icon-{icon} tone-{tone}",
+        "row": "feed-row quiet" if quiet else "feed-row",
+        "detail": detail,
         "at": datetime.fromtimestamp(item.at, UTC).isoformat(),
     }
 
@@ -44,10 +64,10 @@ def _row(item: rx.Var) -> rx.Component:
     # and Radix layout components, icon components and live relative times made that 10x slower.
     return rx.el.div(
         rx.el.span(class_name=item["look"], aria_hidden="true"),
-        rx.el.span(item["summary"], class_name="feed-summary"),
+        rx.el.span(item["summary"], rx.el.small(item["detail"], class_name="feed-detail"), class_name="feed-summary"),
         rx.el.time(date_time=item["at"], data_at=item["at"], class_name="feed-time"),
         id=item["id"],
-        class_name="feed-row",
+        class_name=item["row"],
         key=item["key"],
     )
 

@@ -9,7 +9,7 @@ from cofounder_app.layout import app_shell, loading_block
 from cofounder_app.project_state import ProjectPageState as P
 
 STEPS = (("", "Overview", "layout-dashboard"), ("idea", "Idea", "lightbulb"), ("interview", "Interview", "messages-square"),
-         ("brief", "Idea Brief", "file-text"), ("plan", "Plan", "kanban"))
+         ("brief", "Idea Brief", "file-text"), ("plan", "Plan", "kanban"), ("build", "Build", "hammer"))
 
 
 def _tab(page: str, label: str, icon: str, active: str) -> rx.Component:

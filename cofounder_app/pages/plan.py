@@ -33,6 +33,8 @@ def plan_card() -> rx.Component:
                                     color="var(--gray-10)")),
         board(),
         edit_dialog(),
+        rx.hstack(rx.spacer(), rx.link(rx.button(rx.icon("hammer", size=15), "Go to the build", size="3"),
+                                       href=routes.project(S.project_id_value, "build"), id="go-build"), width="100%"),
         spacing="3", padding="24px", style=styles.card, width="100%",
     )
 

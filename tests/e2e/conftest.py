@@ -164,3 +164,32 @@ def emit():
 
 def wait_hydrated(page, selector: str) -> None:
     page.wait_for_selector(selector, state="visible")
+
+
+@pytest.fixture
+def planned_project():
+    """A project as a finished journey leaves it: a brief, a strategy graph and a plan."""
+    from agent import brief as brief_rules
+    from agent import interview as iv
+    from agent import journey_store as js
+    from agent import plan as plan_rules
+    from agent import store
+    from agent.db import Database
+
+    db = Database(os.environ["DATABASE_URL"])
+
+    def make(founder):
+        with db.session() as s:
+            project, _ = store.create_project(s, owner_id=founder.id, name="Walkies")
+            idea = iv.facts("Walkies", "A marketplace connecting dog owners with <script>walkers</script>.", "Owners")
+            content = brief_rules.draft_offline(idea, [])
+            js.save_version(s, project_id=project.id, kind="brief", content=content, author="offline co-founder")
+            js.record_decision(s, project_id=project.id, user_id=founder.id, choice="proceed", reason="Go")
+            js.refresh_strategy(s, project_id=project.id)
+            js.replace_plan(s, project_id=project.id,
+                            phases=plan_rules.normalise(plan_rules.phases_offline(content), "claude-sonnet-4-5"))
+            store.update_project(s, project_id=project.id, status="planned")
+        return project
+
+    yield make
+    db.dispose()

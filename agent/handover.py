@@ -1,0 +1,162 @@
+"""What a finished build hands the founder: the evidence report and the download pack.
+
+The pack is a tar.gz of the app's code, the guides, the Idea Brief, the plan and the screenshots,
+with a short README on how to run the app; it goes to object storage. Both are made after the last
+step; a failure in either is logged and reported in the feed, and never fails the build.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import tarfile
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import col, select
+
+from agent import brief as brief_rules
+from agent import events as ev
+from agent import journey_store as js
+from agent.models import RunEvent
+
+if TYPE_CHECKING:
+    from agent.models import Project
+    from agent.services.sandbox import Sandbox
+
+log = logging.getLogger(__name__)
+MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files (data dumps, binaries) stay out of the pack
+SKIP_PARTS = {".git", "node_modules", "__pycache__", ".venv", "venv"}
+TEST_COMMAND = re.compile(r"\b(pytest|unittest|npm test|jest|vitest)\b")
+
+
+@dataclass
+class PackContents:
+    project_name: str
+    brief: dict[str, Any]
+    phases: list[dict[str, Any]]
+    docs: dict[str, str]
+    code: dict[str, bytes] = field(default_factory=dict)  # path -> bytes
+    screenshots: dict[str, bytes] = field(default_factory=dict)  # file name -> png
+    run_command: str = ""
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "item"
+
+
+def plan_markdown(name: str, phases: list[dict[str, Any]]) -> str:
+    lines = [f"# Build plan: {name}", ""]
+    for number, phase in enumerate(phases, start=1):
+        lines += [f"## {number}. {phase['title']} ({phase.get('status', 'pending').replace('_', ' ')})", ""]
+        if phase.get("goal"):
+            lines += [phase["goal"], ""]
+        lines += [f"- {item}" for item in phase.get("acceptance") or []] + [""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def readme(contents: PackContents) -> str:
+    run = contents.run_command or "See docs/getting_started.md."
+    return (f"# {contents.project_name}\n\nBuilt with AI Co-Founder. This pack holds everything about the first "
+            "version of your product:\n\n"
+            "- `code/`: the app itself\n- `docs/`: the guides (overview, features, getting started, FAQ)\n"
+            "- `idea-brief.md` and `plan.md`: what was agreed before the build\n"
+            "- `screenshots/`: the app's pages as they looked when it was built\n\n"
+            "## Run the app\n\nYou need Python 3. In a terminal, from the `code` folder:\n\n"
+            f"```\n{run}\n```\n\nThen open http://localhost:8000 in your browser.\n")
+
+
+def make_pack(contents: PackContents) -> bytes:
+    """The tar.gz handover pack, every entry under one top-level folder named after the product."""
+    root = slug(contents.project_name)
+    buffer = io.BytesIO()
+    now = time.time()
+
+    def add(name: str, data: bytes) -> None:
+        info = tarfile.TarInfo(f"{root}/{name}")
+        info.size, info.mtime, info.mode = len(data), now, 0o644
+        archive.addfile(info, io.BytesIO(data))
+
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        add("README.md", readme(contents).encode())
+        add("idea-brief.md", brief_rules.to_markdown(contents.brief).encode() if contents.brief else b"")
+        add("plan.md", plan_markdown(contents.project_name, contents.phases).encode())
+        for kind, text in sorted(contents.docs.items()):
+            add(f"docs/{kind}.md", text.encode())
+        for path, data in sorted(contents.code.items()):
+            add(f"code/{path}", data)
+        for name, png in sorted(contents.screenshots.items()):
+            add(f"screenshots/{name}", png)
+    return buffer.getvalue()
+
+
+def evidence(features: list[dict[str, Any]], screenshots: list[dict[str, Any]],
+             test_runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each MVP feature with what shows it working: a screenshot of its page and a passing test run
+    after the feature was built. Anything less is reported as not verified, never glossed over."""
+    shots = {slug(s.get("name", "")): s for s in screenshots}
+    last_tests = test_runs[-1] if test_runs else None
+    tests_passed = bool(last_tests) and last_tests.get("status") == "exit code 0"
+    report = []
+    for feature in features:
+        shot = shots.get(slug(feature.get("name", "")))
+        test = (f"“{last_tests['command']}” passed" if tests_passed else
+                f"“{last_tests['command']}” did not pass ({last_tests.get('status')})" if last_tests else "no test run")
+        report.append({"feature": feature.get("name", ""), "screenshot": shot["key"] if shot else "",
+                       "test": test, "verified": bool(shot) and tests_passed})
+    return report
+
+
+async def _code(sandbox: Sandbox) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for path in await sandbox.list_files():
+        if SKIP_PARTS & set(path.split("/")):
+            continue
+        data = await sandbox.read_file(path)
+        if len(data) <= MAX_FILE_BYTES:
+            files[path] = data
+    return files
+
+
+async def finish_build(deps, run_id: int, project: Project, sandbox: Sandbox, emit) -> None:
+    """Write the evidence report and the download pack; failures are logged and told, never raised."""
+
+    def _read(s):
+        brief = js.latest(s, project_id=project.id, kind="brief")
+        docs = js.latest(s, project_id=project.id, kind="docs")
+        phases = [{"title": p.title, "goal": p.goal, "acceptance": p.acceptance, "status": p.status}
+                  for p in js.plan_phases(s, project_id=project.id)]
+        rows = list(s.exec(select(RunEvent).where(RunEvent.run_id == run_id,
+                                                  col(RunEvent.type).in_([ev.ScreenshotTaken.type, ev.LogOutput.type,
+                                                                          ev.PreviewReady.type]))
+                           .order_by(col(RunEvent.seq))))
+        return (brief.content if brief else {}), (docs.content if docs else {}), phases, rows
+
+    try:
+        brief, docs, phases, rows = await deps.db.run(_read)
+        shots = [r.payload for r in rows if r.type == ev.ScreenshotTaken.type]
+        tests = [r.payload for r in rows if r.type == ev.LogOutput.type and TEST_COMMAND.search(r.payload["command"])]
+        await emit(ev.EvidenceReported(features=evidence(brief.get("mvp_features", []), shots, tests)))
+    except Exception:
+        log.exception("evidence report of run %s failed", run_id)
+        return
+    try:
+        contents = PackContents(project_name=project.name, brief=brief, phases=phases, docs=docs,
+                                code=await _code(sandbox))
+        for shot in shots:
+            try:
+                contents.screenshots[f"{slug(shot['name'])}.png"] = await deps.storage.get(shot["key"])
+            except Exception:  # a lost screenshot leaves a gap in the pack, nothing more
+                log.warning("screenshot %s is missing from storage", shot["key"])
+        previews = [r.payload for r in rows if r.type == ev.PreviewReady.type and r.payload.get("command")]
+        if previews:
+            contents.run_command = re.sub(r"--port \d+", "--port 8000", previews[-1]["command"])
+        data = make_pack(contents)
+        key = f"{project.storage_prefix or f'projects/{project.id}/'}downloads/run-{run_id}.tar.gz"
+        await deps.storage.put(key, data, content_type="application/gzip")
+        await emit(ev.DownloadReady(key=key, size=len(data)))
+    except Exception:
+        log.exception("download pack of run %s failed", run_id)
+        await emit(ev.Narration(text="I couldn't prepare the download pack this time; your app and guides are safe."))

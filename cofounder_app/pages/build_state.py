@@ -1,0 +1,142 @@
+"""The Build page's state: the controls, and everything the page shows besides the feed, re-read
+from the database when the build's events arrive (see `agent/build_view.py`)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from agent import build_view
+from agent import events as ev
+from agent.journey import JourneyError
+from agent.models import Project
+from cofounder_app import deps
+from cofounder_app.build_api import files_url, is_local_url, preview_alive, preview_path
+from cofounder_app.project_state import ProjectPageState, Refresher, register_page
+
+WANTS = frozenset({*build_view.VIEW_TYPES, ev.RunStarted.type, ev.RunCompleted.type, ev.RunPaused.type,
+                   ev.NeedsInput.type, ev.PhaseCompleted.type, ev.Narration.type})
+
+
+async def read_build(project_id: int) -> dict:
+    project = await deps.db().run(lambda s: s.get(Project, project_id))
+    view = await deps.db().run(lambda s: build_view.read(s, project_id=project_id, user_id=project.owner_id))
+    view["preview_state"] = await preview_alive(project_id) if view["preview_url"] else ""
+    return view
+
+
+class BuildState(ProjectPageState):
+    run_status: str = ""
+    card_kind: str = "idle"
+    card_title: str = ""
+    card_detail: str = ""
+    card_since: str = ""
+    stage: str = ""
+    phases: list[dict[str, str]] = []
+    screenshots: list[dict[str, str]] = []
+    docs: list[dict[str, str]] = []
+    logs: str = ""
+    preview_src: str = ""
+    preview_state: str = ""  # "" (not started) / live / asleep / waking
+    download_href: str = ""
+    download_size: str = ""
+    evidence: list[dict[str, str]] = []
+    run_cost: str = "$0.00"
+    run_tokens: str = "0"
+    today_tokens: str = "0"
+    today_cost: str = "$0.00"
+    allowance_tokens: str = "0"
+    allowance_used: int = 0
+    chart: str = ""
+    verbose: bool = False
+    starting: bool = False
+
+    def _show(self, view: dict) -> None:
+        card = view["card"]
+        self.run_status, self.stage = view["run_status"], view["stage"]
+        self.card_kind, self.card_title, self.card_detail, self.card_since = card.kind, card.title, card.detail, card.since
+        self.phases, self.logs, self.evidence = view["phases"], view["logs"], view["evidence"]
+        pid = self.project_id_value
+        self.screenshots = [{**s, "src": self._api(files_url(pid, s["key"]))} for s in view["screenshots"]]
+        self.docs = view["docs"]
+        url = view["preview_url"]
+        self.preview_src = (self._api(preview_path(pid)) if is_local_url(url) else url) if url else ""
+        if not (self.preview_state == "waking" and view["preview_state"] == "asleep"):
+            self.preview_state = view["preview_state"]
+        self.download_href = self._api(files_url(pid, view["download_key"]) + "?download=1") if view["download_key"] else ""
+        self.download_size = f"{view['download_size'] / 1024:,.0f} KB" if view["download_key"] else ""
+        for name in ("run_cost", "today_cost", "allowance_used", "chart"):
+            setattr(self, name, view[name])
+        for name in ("run_tokens", "today_tokens", "allowance_tokens"):
+            setattr(self, name, f"{view[name]:,}")
+        if self.card_kind != "building":
+            self.starting = False
+
+    def _api(self, path: str) -> str:
+        return self.api_base + path
+
+    @rx.var
+    def log_href(self) -> str:
+        return f"{self.api_base}/api/projects/{self.project_id_value}/build-log"
+
+    @rx.var
+    def can_start(self) -> bool:
+        return self.project_status in ("planned", "built") and self.card_kind not in ("building", "resting")
+
+    @rx.var
+    def counts(self) -> dict[str, int]:
+        return {status: sum(p["status"] == status for p in self.phases) for status in ("pending", "in_progress", "done")}
+
+    @rx.event
+    async def open(self):
+        project = await self._open_project("build")
+        if project is None:
+            return self._away()
+        await self._current_user_id()
+        self._show(await read_build(project.id))
+        return ProjectPageState.listen
+
+    async def _control(self, action: str, ok: str = ""):
+        project = await self._owned()
+        if project is None:
+            return rx.toast.error("That project isn't yours.")
+        try:
+            await getattr(deps.controls(), action)(project)
+        except JourneyError as exc:
+            self.starting = False
+            return rx.toast.info(str(exc))
+        return rx.toast.success(ok) if ok else None
+
+    @rx.event
+    async def start(self):
+        if self.starting:  # a second click while the first is on its way
+            return None
+        self.starting = True
+        return await self._control("start")
+
+    @rx.event
+    async def pause(self):
+        return await self._control("pause", "Pausing after the current step.")
+
+    @rx.event
+    async def resume(self):
+        return await self._control("resume", "Resuming the build.")
+
+    @rx.event
+    async def stop(self):
+        return await self._control("stop", "Stopping after the current step.")
+
+    @rx.event
+    async def wake(self):
+        self.preview_state = "waking"
+        return await self._control("wake_preview")
+
+    @rx.event
+    def toggle_verbose(self, value: bool):
+        self.verbose = value
+
+    @rx.event
+    async def retry(self):
+        return await self._control("start")
+
+
+register_page("build", Refresher(state=BuildState, wants=WANTS, read=read_build))

@@ -1,0 +1,128 @@
+"""The Build page with the offline co-founder and the real worker: start (a double click starts one
+run), watch it live without refreshing, preview the app, see screenshots and guides, download the
+pack; the verbose toggle, a reload, another founder, and waking a sleeping preview."""
+
+import io
+import os
+import signal
+import tarfile
+
+import psutil
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from agent import build_control
+from agent import events as ev
+from agent.db import Database
+from agent.models import Run
+
+SHOTS = os.environ.get("BUILD_PAGE_SHOTS", "")  # a folder to keep screenshots of the page in, when set
+
+
+def snap(page, name):
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"build-{name}.png"), full_page=True)
+
+
+def build_runs(project_id):
+    db = Database(os.environ["DATABASE_URL"])
+    with db.session() as s:
+        runs = list(s.exec(select(Run).where(Run.project_id == project_id, Run.kind == "build")))
+    db.dispose()
+    return runs
+
+
+def kill_listener_on(port):
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
+            os.kill(conn.pid, signal.SIGKILL)
+            return True
+    return False
+
+
+def test_a_founder_watches_the_build_live_and_takes_the_app_home(live_app, signed_in, make_founder,
+                                                                  planned_project, new_context):
+    founder = make_founder()
+    project = planned_project(founder)
+    page = signed_in(founder).new_page()
+    page.goto(f"{live_app.url}/projects/{project.id}/build")
+    expect(page.locator("#agent-state")).to_have_text("Ready to build")
+    expect(page.locator("#preview-empty")).to_be_visible()
+    snap(page, "1-ready")
+
+    page.dblclick("#start-build")  # a double click starts one run, not two
+    expect(page.locator("#agent-state")).to_have_text("Building", timeout=20_000)
+    page.wait_for_selector("#activity-feed .feed-row:not(.quiet)")
+    snap(page, "2-building")
+
+    expect(page.locator("#agent-state")).to_have_text("Done", timeout=150_000)
+    assert len(build_runs(project.id)) == 1
+    total = page.locator("#build-timeline .timeline-card").count()
+    expect(page.locator("#column-done .timeline-card")).to_have_count(total)
+    assert total >= 3
+    expect(page.locator("#build-stage")).to_have_text("Ready")
+
+    # the preview: the app itself, through the app's authenticated proxy
+    frame = page.frame_locator("#preview-frame")
+    expect(frame.locator("h1")).to_have_text("Walkies", timeout=20_000)
+    frame.locator("nav a").nth(1).click()  # links keep working inside the proxy
+    expect(frame.locator("form input[name=text]")).to_be_visible()
+    assert page.locator("#screenshots figure").count() >= 3
+    expect(page.locator("#docs")).to_be_visible()
+    page.click("#doc-tab-faq")
+    expect(page.locator("#doc-faq")).to_be_visible()
+    expect(page.locator("#evidence")).to_contain_text("Shown working")
+    expect(page.locator("#run-cost")).to_be_visible()
+    snap(page, "3-done")
+
+    # the verbose toggle reveals each tool call, with a human label, never raw JSON
+    quiet = page.locator("#activity-feed .feed-row.quiet")
+    assert quiet.count() > 0 and not quiet.first.is_visible()
+    page.click("#verbose-toggle")
+    expect(quiet.first).to_be_visible()
+    assert not any(t.lstrip().startswith("{") for t in quiet.all_inner_texts())
+
+    # the technical log: cleaned output, and the whole of it as a download
+    page.click("#technical-details summary")
+    expect(page.locator("#build-log")).to_contain_text("unittest")
+    log_href = page.get_attribute("#download-log", "href")
+    log = page.request.get(log_href if log_href.startswith("http") else live_app.url + log_href)
+    assert log.ok and "$ python3 -m unittest" in log.text()
+
+    # the download pack: the app, the guides, the brief, the plan and the screenshots
+    href = page.locator("#download-pack").get_attribute("href")
+    pack = page.request.get(href if href.startswith("http") else live_app.url + href)
+    assert pack.ok
+    with tarfile.open(fileobj=io.BytesIO(pack.body()), mode="r:gz") as archive:
+        names = archive.getnames()
+    assert any(n.endswith("/code/app/server.py") for n in names)
+    assert {"README.md", "idea-brief.md", "plan.md"} <= {n.split("/", 1)[1] for n in names}
+    assert sum(n.endswith(".png") for n in names) >= 3 and any("/docs/faq.md" in n for n in names)
+
+    # a reload shows every event once
+    page.reload()
+    expect(page.locator("#agent-state")).to_have_text("Done")
+    ids = page.locator("#activity-feed .feed-row").evaluate_all("rows => rows.map(r => r.id)")
+    assert ids and len(ids) == len(set(ids))
+
+    # another founder sees nothing of it: not the page, the files, nor the preview
+    stranger = signed_in(make_founder()).new_page()
+    stranger.goto(f"{live_app.url}/projects/{project.id}/build")
+    stranger.wait_for_selector("#project-not-found")
+    base = live_app.url
+    assert stranger.request.get(href if href.startswith("http") else base + href).status == 404
+    preview_src = page.locator("#preview-frame").get_attribute("src")
+    assert stranger.request.get(preview_src if preview_src.startswith("http") else base + preview_src).status == 404
+
+    # the app goes to sleep (its server dies): the page says so and Wake brings it back
+    db = Database(os.environ["DATABASE_URL"])
+    with db.session() as s:
+        started = build_control.latest_event(s, project_id=project.id, type_name=ev.PreviewReady.type)
+    db.dispose()
+    port = started.payload["port"]
+    assert kill_listener_on(port)
+    page.reload()
+    expect(page.locator("#preview-asleep")).to_be_visible(timeout=20_000)
+    snap(page, "4-asleep")
+    page.click("#wake-preview")
+    expect(page.frame_locator("#preview-frame").locator("h1")).to_have_text("Walkies", timeout=30_000)
