@@ -66,10 +66,10 @@ class BuildControls:
             phases = js.plan_phases(s, project_id=project.id)
             if not phases:
                 raise JourneyError("There is no build plan yet: approve the plan first.")
-            current = s.get(Project, project.id)
-            if current.status == "building":
-                raise JourneyError("Your co-founder is already building this project.")
             if not _claim_project(s, project_id=project.id):
+                status = s.exec(select(Project.status).where(Project.id == project.id)).one()
+                if status == "building":
+                    raise JourneyError("Your co-founder is already building this project.")
                 raise JourneyError("The build can start once the plan is ready.")
             for phase in phases:  # a new build works through the whole plan again
                 js.update_phase(s, project_id=project.id, phase_id=phase.id, status="pending")

@@ -114,7 +114,8 @@ def feed_card() -> rx.Component:
     return section(
         "activity", "What your co-founder is doing",
         rx.el.div(activity_feed(LiveFeedState.feed, "Nothing yet: start the build to see your co-founder at work."),
-                  class_name=rx.cond(S.verbose, "feed verbose", "feed"), width="100%"),
+                  class_name=rx.cond(S.verbose, "feed verbose", "feed"), width="100%", max_height="520px",
+                  overflow_y="auto"),
         right=rx.hstack(rx.text("Show every step", size="1", color="var(--gray-10)"),
                         rx.switch(checked=S.verbose, on_change=S.toggle_verbose, id="verbose-toggle"),
                         align="center", spacing="2"),
@@ -258,7 +259,7 @@ def build_page() -> rx.Component:
                 state_card(),
                 section("kanban", "Build timeline", timeline()),
                 rx.grid(
-                    rx.vstack(feed_card(), preview_card(), spacing="5", width="100%"),
+                    rx.vstack(preview_card(), feed_card(), spacing="5", width="100%"),
                     rx.vstack(cost_card(), download_card(), evidence_card(), spacing="5", width="100%"),
                     columns=rx.breakpoints(initial="1", md="3fr 2fr"), spacing="5", width="100%",
                 ),

@@ -1,0 +1,135 @@
+"""The founder's build controls and what the build page reads: one run per start however many
+clicks, pause, resume and stop; the state card, the stage labels; the download pack's contents."""
+
+import asyncio
+import io
+import tarfile
+
+import pytest
+
+from agent import build_control, build_view, handover, jobs, store
+from agent import brief as brief_rules
+from agent import events as ev
+from agent import interview as iv
+from agent import journey_store as js
+from agent import plan as plan_rules
+from agent.build_control import BuildControls
+from agent.journey import JourneyError
+
+
+@pytest.fixture
+def planned(db):
+    with db.session() as s:
+        user = store.create_user(s, email=f"b-{id(s)}@example.com", password_hash="x")
+        project, _ = store.create_project(s, owner_id=user.id, name="Walkies")
+        content = brief_rules.draft_offline(iv.facts("Walkies", "Dog owners meet trusted local walkers nearby.",
+                                                     "Owners"), [])
+        js.save_version(s, project_id=project.id, kind="brief", content=content, author="offline co-founder")
+        js.replace_plan(s, project_id=project.id,
+                        phases=plan_rules.normalise(plan_rules.phases_offline(content), "claude-sonnet-4-5"))
+        store.update_project(s, project_id=project.id, status="planned")
+        s.refresh(project)
+    return user, project
+
+
+class Queue:
+    def __init__(self):
+        self.jobs = []
+
+    async def __call__(self, job, run_id, job_id):
+        self.jobs.append((job, run_id, job_id))
+
+
+async def test_many_clicks_start_one_run(db, redis, planned):
+    user, project = planned
+    queue = Queue()
+    controls = BuildControls(db=db, redis=redis, enqueue=queue)
+    results = await asyncio.gather(*(controls.start(project) for _ in range(5)), return_exceptions=True)
+    started = [r for r in results if isinstance(r, int)]
+    refused = [r for r in results if isinstance(r, JourneyError)]
+    assert len(started) == 1 and len(refused) == 4
+    assert all("already building" in str(r) for r in refused)
+    assert [j[0] for j in queue.jobs] == [jobs.BUILD_SLICE]
+    with db.session() as s:
+        assert store.get_run(s, run_id=started[0]).kind == "build"
+        assert s.get(type(project), project.id).status == "building"
+
+
+async def test_pause_resume_and_stop(db, redis, planned):
+    user, project = planned
+    queue = Queue()
+    controls = BuildControls(db=db, redis=redis, enqueue=queue)
+    with pytest.raises(JourneyError, match="no build yet"):
+        await controls.pause(project)
+    run_id = await controls.start(project)
+    await controls.pause(project)
+    assert await redis.get(build_control.control_key(run_id)) in ("pause", b"pause")
+    await controls.resume(project)  # before the loop reached a step boundary: the pause is simply taken back
+    assert await redis.get(build_control.control_key(run_id)) is None
+    with db.session() as s:
+        s.execute(build_control.sa.update(build_control.Run).where(build_control.Run.id == run_id)
+                  .values(status="paused"))
+        s.commit()
+    await controls.resume(project)
+    assert queue.jobs[-1][0] == jobs.BUILD_SLICE and "resume" in queue.jobs[-1][2]
+    with db.session() as s:
+        s.execute(build_control.sa.update(build_control.Run).where(build_control.Run.id == run_id)
+                  .values(status="paused"))
+        s.commit()
+    await controls.stop(project)  # a paused run stops at once
+    with db.session() as s:
+        assert store.get_run(s, run_id=run_id).status == "stopped"
+        assert s.get(type(project), project.id).status == "planned"
+        rows = store.events_between(s, run_id=run_id, after_seq=0)
+    assert rows[-1].type == ev.RunStopped.type
+    with pytest.raises(JourneyError, match="already ended"):
+        await controls.stop(project)
+
+
+def test_state_card_and_stage_labels(db, planned):
+    user, project = planned
+    with db.session() as s:
+        view = build_view.read(s, project_id=project.id, user_id=user.id)
+        assert view["card"].title == "Ready to build" and view["stage"] == ""
+        run = store.create_run(s, project_id=project.id, kind="build")
+        for event in (ev.ToolUsed(tool="write_file", label="Wrote 3 lines to a.py"),
+                      ev.ToolUsed(tool="bash", label="Ran “python3 -m unittest”: exit code 0")):
+            store.insert_event(s, run_id=run.id, event=event)
+        view = build_view.read(s, project_id=project.id, user_id=user.id)
+        assert (view["card"].title, view["stage"]) == ("Building", "Testing")
+        store.insert_event(s, run_id=run.id, event=ev.ToolUsed(tool="bash", label="Ran “pip install flask”"))
+        assert build_view.read(s, project_id=project.id, user_id=user.id)["stage"] == "Installing"
+        store.insert_event(s, run_id=run.id, event=ev.RunFailed(reason="The tests kept failing."))
+        store.finish_run(s, run_id=run.id, status="failed")
+        view = build_view.read(s, project_id=project.id, user_id=user.id)
+        assert (view["card"].kind, view["card"].detail) == ("error", "The tests kept failing.")
+
+
+def test_the_pack_holds_the_app_docs_brief_plan_and_screenshots(planned):
+    user, project = planned
+    brief = brief_rules.draft_offline(iv.facts("Walkies", "Dog owners meet trusted local walkers nearby.", "Owners"), [])
+    contents = handover.PackContents(project_name="Walkies & Co", brief=brief,
+                                     phases=[{"title": "Foundation", "goal": "Pages", "acceptance": ["Home works"],
+                                              "status": "done"}],
+                                     docs={"overview": "# Overview\n", "faq": "# FAQ\n"},
+                                     code={"app/server.py": b"print('hi')\n"}, screenshots={"home-page.png": b"\x89PNG"},
+                                     run_command="python3 app/server.py --port 8000")
+    with tarfile.open(fileobj=io.BytesIO(handover.make_pack(contents)), mode="r:gz") as archive:
+        names = set(archive.getnames())
+        readme = archive.extractfile("walkies-co/README.md").read().decode()
+        plan = archive.extractfile("walkies-co/plan.md").read().decode()
+    assert names == {"walkies-co/README.md", "walkies-co/idea-brief.md", "walkies-co/plan.md",
+                     "walkies-co/docs/overview.md", "walkies-co/docs/faq.md", "walkies-co/code/app/server.py",
+                     "walkies-co/screenshots/home-page.png"}
+    assert "python3 app/server.py --port 8000" in readme and "1. Foundation (done)" in plan
+
+
+def test_evidence_is_honest():
+    features = [{"name": "Search and filter"}, {"name": "Messages"}]
+    shots = [{"name": "Search and filter", "key": "k1"}]
+    passed = [{"command": "python3 -m unittest", "status": "exit code 0"}]
+    report = handover.evidence(features, shots, passed)
+    assert [r["verified"] for r in report] == [True, False]
+    failed = handover.evidence(features, shots, [{"command": "pytest", "status": "exit code 1"}])
+    assert not any(r["verified"] for r in failed) and "did not pass" in failed[0]["test"]
+    assert handover.evidence(features, [], [])[0]["test"] == "no test run"
