@@ -211,16 +211,17 @@ def events_between(
     return rows[::-1]
 
 
-def latest_events(session: Session, *, run_ids: list[int], limit: int) -> list[RunEvent]:
-    """The newest `limit` events across runs, oldest first (for a page's first view)."""
+def latest_events(session: Session, *, run_ids: list[int], limit: int,
+                  before: tuple[int, int] | None = None) -> list[RunEvent]:
+    """The newest `limit` events across runs, oldest first (for a page's first view); with `before`
+    (run id, seq) of an event, the `limit` recorded just before that one (to page further back)."""
     if not run_ids:
         return []
-    statement = (
-        select(RunEvent)
-        .where(col(RunEvent.run_id).in_(run_ids))
-        .order_by(col(RunEvent.id).desc())
-        .limit(limit)
-    )
+    statement = select(RunEvent).where(col(RunEvent.run_id).in_(run_ids))
+    if before is not None:
+        anchor = select(RunEvent.id).where(RunEvent.run_id == before[0], RunEvent.seq == before[1]).scalar_subquery()
+        statement = statement.where(col(RunEvent.id) < anchor)
+    statement = statement.order_by(col(RunEvent.id).desc()).limit(limit)
     return list(reversed(list(session.exec(statement))))
 
 

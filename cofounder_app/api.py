@@ -16,6 +16,7 @@ from agent import heartbeat, store
 from agent.accounts import hash_token, new_session_token
 from cofounder_app import deps, routes
 from cofounder_app.build_api import ROUTES as build_routes
+from cofounder_app.preview_proxy import ROUTES as preview_routes
 from cofounder_app.auth import COOKIE_NAME, NONCE_COOKIE, redeem_ticket
 
 HEARTBEAT_FRESH_SECONDS = 3 * heartbeat.INTERVAL_SECONDS
@@ -125,5 +126,6 @@ def build_api() -> Starlette:
             Route(routes.API_SIGN_OUT, sign_out, methods=["POST"]),
             Route(routes.API_HEALTH, health, methods=["GET"]),
             *build_routes,
+            *preview_routes,
         ]
     )

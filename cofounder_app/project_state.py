@@ -24,11 +24,12 @@ from agent.models import Project
 from agent.offline import HOW_TO_SWITCH
 from agent.streams import StreamEvent
 from cofounder_app import deps, routes, styles
-from cofounder_app.components.feed import feed_row
+from cofounder_app.components.feed import activity_feed, feed_row
 from cofounder_app.live import tab_connected
 from cofounder_app.state import SessionState
 
-KEEP = 200
+KEEP = 200  # feed rows a tab holds while it follows the build live
+PAGE = 200  # events read per "Show earlier activity"
 JOURNEY_STATUSES = ("interviewing", "drafting_brief", "brief_ready", "planning", "planned")
 
 
@@ -107,9 +108,11 @@ class ProjectPageState(SessionState):
         else: every other component of the page stays as it is instead of re-rendering."""
         feed = await self.get_state(LiveFeedState)
         if reset:
-            feed.feed, feed._runs, feed._announced = [], {}, "0-0"
+            feed.feed, feed._runs, feed._announced, feed._window, feed.has_older = [], {}, "0-0", KEEP, False
         if rows:
-            feed.feed = (rows[::-1] + feed.feed)[:KEEP]
+            combined = rows[::-1] + feed.feed
+            feed.feed = combined[:feed._window]
+            feed.has_older = feed.has_older or len(combined) > feed._window
         if cursor is not None:
             feed._runs, feed._announced = dict(cursor.runs), cursor.announcements
 
@@ -175,11 +178,12 @@ class ProjectPageState(SessionState):
 
         runs, rows = await deps.db().run(_read)
         cursor = Cursor(runs={r.id: r.last_seq for r in runs})
-        recent = [StreamEvent(run_id=r.run_id, seq=r.seq, type=r.type, payload=r.payload, at=r.created_at.timestamp())
-                  for r in rows]
+        recent = stream_events(rows)
         for item in recent:
             cursor.runs[item.run_id] = max(cursor.runs.get(item.run_id, 0), item.seq)
         await self._add_to_feed(self._apply(recent), cursor=cursor)
+        if len(rows) == KEEP:  # there may be more before these
+            (await self.get_state(LiveFeedState)).has_older = True
         busy = [r for r in runs if r.status in ("queued", "running") and r.kind != "setup"]
         if busy and not self.working:
             self.working = "Your co-founder is working on it"
@@ -223,9 +227,47 @@ class ProjectPageState(SessionState):
         return True
 
 
+def stream_events(rows) -> list[StreamEvent]:
+    return [StreamEvent(run_id=r.run_id, seq=r.seq, type=r.type, payload=r.payload, at=r.created_at.timestamp())
+            for r in rows]
+
+
 class LiveFeedState(ProjectPageState):
-    """The project's activity feed, newest first, at most KEEP rows, and how far the tab has read."""
+    """The project's activity feed, newest first, and how far the tab has read. The state holds a
+    window of KEEP rows (live events push the oldest out); older ones page in from the database
+    when the founder asks, PAGE events at a time, and then the window is that much longer."""
 
     feed: list[dict[str, str]] = []
+    has_older: bool = False
+    loading_older: bool = False
+    _window: int = KEEP
     _runs: dict[int, int] = {}  # run id -> last seq shown
     _announced: str = "0-0"
+
+    @rx.event
+    async def show_older(self):
+        if not self.feed or self.loading_older or await self._owned() is None:
+            return
+        self.loading_older = True
+        yield
+        project_id, oldest = self._project, self.feed[-1]["key"].split("-")
+        anchor = (int(oldest[0]), int(oldest[1]))
+
+        def _read(session):
+            run_ids = [r.id for r in store.project_runs(session, project_id=project_id)]
+            return store.latest_events(session, run_ids=run_ids, limit=PAGE, before=anchor)
+
+        rows = await deps.db().run(_read)
+        older = [row for row in (feed_row(item) for item in stream_events(rows)) if row is not None]
+        self.feed = self.feed + older[::-1]
+        self._window = max(self._window, len(self.feed))
+        self.has_older, self.loading_older = len(rows) == PAGE, False
+
+
+def live_activity_feed(empty_text: str) -> rx.Component:
+    """The project's live feed with "Show earlier activity" below it when there is more in the database."""
+    older = rx.cond(LiveFeedState.has_older,
+                    rx.button(rx.icon("history", size=14), "Show earlier activity", on_click=LiveFeedState.show_older,
+                              loading=LiveFeedState.loading_older, variant="ghost", size="1", id="feed-older",
+                              margin_top="10px"))
+    return activity_feed(LiveFeedState.feed, empty_text, older=older)

@@ -82,3 +82,21 @@ def test_times_come_back_in_utc(db, founder):
     with db.session() as s:
         loaded = store.owned_project(s, owner_id=user.id, project_id=project.id)
         assert loaded.created_at.tzinfo is not None and loaded.created_at.utcoffset() == timedelta(0)
+
+
+def test_older_events_page_in_across_runs(db, founder):
+    user, project, first = founder
+    with db.session() as s:
+        second = store.create_run(s, project_id=project.id, kind="build")
+        for i in range(1, 8):  # interleaved across the two runs: pages follow the order they happened in
+            store.insert_event(s, run_id=(first if i % 2 else second).id, event=ev.Narration(text=f"e{i}"))
+        ids = [first.id, second.id]
+        newest = store.latest_events(s, run_ids=ids, limit=3)
+        assert [e.payload["text"] for e in newest] == ["e5", "e6", "e7"]
+        oldest_shown = (newest[0].run_id, newest[0].seq)
+        page = store.latest_events(s, run_ids=ids, limit=3, before=oldest_shown)
+        assert [e.payload["text"] for e in page] == ["e2", "e3", "e4"]
+        last = store.latest_events(s, run_ids=ids, limit=3, before=(page[0].run_id, page[0].seq))
+        assert [e.payload["text"] for e in last] == ["e1"]
+        only_second = store.latest_events(s, run_ids=[second.id], limit=3, before=oldest_shown)
+        assert [e.payload["text"] for e in only_second] == ["e2", "e4"]

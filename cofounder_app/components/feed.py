@@ -72,9 +72,12 @@ def _row(item: rx.Var) -> rx.Component:
     )
 
 
-def activity_feed(items: rx.Var, empty_text: str = "Nothing has happened yet.") -> rx.Component:
+def activity_feed(items: rx.Var, empty_text: str = "Nothing has happened yet.",
+                  older: rx.Component | None = None) -> rx.Component:
+    """The rows, newest first; `older` (a "show earlier" control) goes below the oldest row."""
     return rx.cond(
         items.length() > 0,
-        rx.vstack(rx.foreach(items, _row), spacing="0", width="100%", id="activity-feed"),
+        rx.vstack(rx.foreach(items, _row), *([older] if older is not None else []), spacing="0", width="100%",
+                  id="activity-feed"),
         rx.text(empty_text, size="2", color="var(--gray-10)", id="activity-empty"),
     )

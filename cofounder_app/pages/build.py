@@ -5,11 +5,10 @@ the cost meter, the evidence report and the download pack."""
 import reflex as rx
 
 from cofounder_app import routes, styles
-from cofounder_app.components.feed import activity_feed
 from cofounder_app.components.journey import project_frame
 from cofounder_app.components.panels import empty_panel
 from cofounder_app.pages.build_state import BuildState as S
-from cofounder_app.project_state import LiveFeedState
+from cofounder_app.project_state import live_activity_feed
 
 CARD_LOOK = {"building": ("hammer", "violet"), "resting": ("moon", "blue"), "paused": ("pause", "amber"),
              "needs_input": ("message-circle-question", "amber"), "error": ("triangle-alert", "red"),
@@ -113,7 +112,7 @@ def section(icon: str, title: str, *body: rx.Component, right: rx.Component | No
 def feed_card() -> rx.Component:
     return section(
         "activity", "What your co-founder is doing",
-        rx.el.div(activity_feed(LiveFeedState.feed, "Nothing yet: start the build to see your co-founder at work."),
+        rx.el.div(live_activity_feed("Nothing yet: start the build to see your co-founder at work."),
                   class_name=rx.cond(S.verbose, "feed verbose", "feed"), width="100%", max_height="520px",
                   overflow_y="auto"),
         right=rx.hstack(rx.text("Show every step", size="1", color="var(--gray-10)"),
@@ -127,12 +126,14 @@ def preview_card() -> rx.Component:
         "monitor", "Your app",
         rx.match(
             S.preview_state,
-            ("live", rx.vstack(
-                rx.el.iframe(src=S.preview_src, class_name="preview-frame", id="preview-frame", title="Your app",
-                             sandbox="allow-scripts allow-forms allow-same-origin allow-popups"),
-                rx.text("Not showing? ", rx.link("Open it in a new tab", href=S.preview_src, is_external=True,
-                                                 id="preview-open"), size="1", color="var(--gray-10)"),
-                width="100%", spacing="2")),
+            ("live", rx.el.iframe(src=S.preview_src, class_name="preview-frame", id="preview-frame", title="Your app",
+                                  sandbox="allow-scripts allow-forms allow-same-origin allow-popups")),
+            ("refused", empty_panel("app-window", "Your app is running",
+                                    "It doesn't allow itself to be shown inside another page, so it opens in its "
+                                    "own tab.",
+                                    rx.link(rx.button(rx.icon("external-link", size=15), "Open your app"),
+                                            href=S.preview_src, is_external=True, id="preview-open"),
+                                    element_id="preview-refused", dashed=True)),
             ("asleep", empty_panel("moon", "Your app is asleep",
                                    "It stopped running to save resources. Wake it up to try it again.",
                                    rx.button(rx.icon("sunrise", size=15), "Wake it up", on_click=S.wake,

@@ -10,7 +10,8 @@ from agent import events as ev
 from agent.journey import JourneyError
 from agent.models import Project
 from cofounder_app import deps
-from cofounder_app.build_api import files_url, is_local_url, preview_alive, preview_path
+from cofounder_app.build_api import files_url
+from cofounder_app.preview_proxy import is_local_url, preview_alive, preview_path
 from cofounder_app.project_state import ProjectPageState, Refresher, register_page
 
 WANTS = frozenset({*build_view.VIEW_TYPES, ev.RunStarted.type, ev.RunCompleted.type, ev.RunPaused.type,
@@ -36,7 +37,7 @@ class BuildState(ProjectPageState):
     docs: list[dict[str, str]] = []
     logs: str = ""
     preview_src: str = ""
-    preview_state: str = ""  # "" (not started) / live / asleep / waking
+    preview_state: str = ""  # "" (not started) / live / refused (opens in a tab) / asleep / waking
     download_href: str = ""
     download_size: str = ""
     evidence: list[dict[str, str]] = []

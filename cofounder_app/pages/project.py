@@ -9,10 +9,9 @@ from agent import events as ev
 from agent import jobs, streams
 from agent import journey_store as js
 from cofounder_app import deps, routes, styles
-from cofounder_app.components.feed import activity_feed
 from cofounder_app.components.journey import project_frame
 from cofounder_app.components.panels import icon_tile
-from cofounder_app.project_state import LiveFeedState, ProjectPageState, Refresher, register_page
+from cofounder_app.project_state import ProjectPageState, Refresher, live_activity_feed, register_page
 
 # status -> (icon, title, explanation, button label, page)
 NEXT_STEP = {
@@ -201,7 +200,7 @@ def overview_page() -> rx.Component:
             rx.vstack(
                 rx.hstack(rx.icon("activity", size=18, color="var(--violet-11)"),
                           rx.text("Activity", weight="bold", size="4"), align="center", spacing="2"),
-                activity_feed(LiveFeedState.feed, "Waiting for the first update from your co-founder…"),
+                live_activity_feed("Waiting for the first update from your co-founder…"),
                 padding="24px",
                 style=styles.card,
                 spacing="4",

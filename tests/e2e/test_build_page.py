@@ -11,10 +11,11 @@ import psutil
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from agent import build_control
+from agent import build_control, store
 from agent import events as ev
 from agent.db import Database
 from agent.models import Run
+from tests.support.servers import Served
 
 SHOTS = os.environ.get("BUILD_PAGE_SHOTS", "")  # a folder to keep screenshots of the page in, when set
 
@@ -126,3 +127,30 @@ def test_a_founder_watches_the_build_live_and_takes_the_app_home(live_app, signe
     snap(page, "4-asleep")
     page.click("#wake-preview")
     expect(page.frame_locator("#preview-frame").locator("h1")).to_have_text("Walkies", timeout=30_000)
+
+
+def test_an_app_that_refuses_to_be_framed_opens_in_a_new_tab(live_app, signed_in, make_founder, planned_project):
+    # an E2B-style preview (framed straight from another host; 127.0.0.2 is one, on this machine)
+    # whose app sends X-Frame-Options: DENY: no blank frame, an "Open your app" button instead
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/html"), (b"x-frame-options", b"DENY")]})
+        await send({"type": "http.response.body", "body": b"<h1>Walkies</h1>"})
+
+    served = Served(app, host="127.0.0.2")
+    try:
+        founder = make_founder()
+        project = planned_project(founder)
+        url = f"http://127.0.0.2:{served.port}/"
+        db = Database(os.environ["DATABASE_URL"])
+        with db.session() as s:
+            run = store.create_run(s, project_id=project.id, kind="build")
+            store.insert_event(s, run_id=run.id, event=ev.PreviewReady(url=url))
+        db.dispose()
+        page = signed_in(founder).new_page()
+        page.goto(f"{live_app.url}/projects/{project.id}/build")
+        expect(page.locator("#preview-refused")).to_be_visible(timeout=20_000)
+        expect(page.locator("#preview-frame")).to_have_count(0)
+        assert page.get_attribute("#preview-open", "href") == url
+    finally:
+        served.stop()

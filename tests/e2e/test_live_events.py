@@ -4,7 +4,9 @@ import os
 import time
 
 import pytest
+from playwright.sync_api import expect
 
+from agent import events as ev
 from agent import store
 from agent.db import Database
 
@@ -117,3 +119,27 @@ def test_a_closed_tab_stops_its_listener(live_app, signed_in, make_founder, proj
             break
         time.sleep(0.1)
     assert blocked_readers(redis_url) == before
+
+
+def test_older_activity_pages_in_from_the_database(live_app, signed_in, make_founder, project_of):
+    founder = make_founder()
+    project, run = project_of(founder)
+    db = Database(os.environ["DATABASE_URL"])
+    with db.session() as s:
+        for i in range(1, 451):
+            store.insert_event(s, run_id=run.id, event=ev.Narration(text=f"step {i}"))
+    db.dispose()
+    page = open_project(signed_in(founder), live_app, project)
+    wait_rows(page, 200)
+    summaries = page.locator(".feed-summary")
+    assert summaries.count() == 200  # the state holds a window, not the whole history
+    assert summaries.first.inner_text() == "step 450" and summaries.last.inner_text() == "step 251"
+    page.click("#feed-older")
+    wait_rows(page, 400)
+    assert summaries.nth(399).inner_text() == "step 51"
+    page.click("#feed-older")
+    wait_rows(page, 450)
+    assert summaries.last.inner_text() == "step 1"
+    expect(page.locator("#feed-older")).to_have_count(0)  # nothing further back
+    ids = row_ids(page)
+    assert len(ids) == len(set(ids)) == 450
