@@ -10,6 +10,7 @@ refused handshake. The upstream app is told its public prefix in `X-Forwarded-Pr
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "trailer",
                "proxy-authenticate", "host", "content-length", "content-encoding", "cookie"}
 POLICY_VIOLATION, TRY_AGAIN_LATER = 1008, 1013  # websocket close codes: not yours / the app is asleep
 _client: httpx.AsyncClient | None = None
+_probes: dict[int, tuple[float, int, str]] = {}  # project id -> (when, preview event id, answer) of the last probe
 
 
 def preview_path(project_id: int) -> str:
@@ -198,14 +200,24 @@ def frame_refused(headers: Mapping[str, str], our_origins: list[str]) -> bool:
     return headers.get("x-frame-options", "").strip().lower() in ("deny", "sameorigin")
 
 
-async def preview_alive(project_id: int) -> str:
+async def preview_alive(project_id: int, *, max_age: float = 0.0) -> str:
     """ "live", "asleep" (started once, not answering now), "refused" (running, but it will not be shown
-    in a frame: E2B apps are framed directly, so their own headers decide) or "" (never started)."""
+    in a frame: E2B apps are framed directly, so their own headers decide) or "" (never started).
+    An answer about the same start of the app younger than `max_age` seconds is reused."""
     started = await deps.db().run(lambda s: build_control.latest_event(s, project_id=project_id,
                                                                        type_name=ev.PreviewReady.type))
     if started is None:
         return ""
     url = started.payload.get("url", "")
+    probed_at, probed_event, state = _probes.get(project_id, (0.0, 0, ""))
+    if probed_event == started.id and time.monotonic() - probed_at < max_age:
+        return state
+    state = await _probe(url)
+    _probes[project_id] = (time.monotonic(), started.id, state)
+    return state
+
+
+async def _probe(url: str) -> str:
     try:
         async with httpx.AsyncClient(timeout=1.5) as client:
             response = await asyncio.wait_for(client.get(url), timeout=2.0)

@@ -10,6 +10,7 @@ view from the database (outside the state lock), then shows it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -201,17 +202,33 @@ class ProjectPageState(SessionState):
         # before showing them, so the page is read once now; from here on, events drive it.
         if page is not None and not await self._refresh(page, project_id):
             return
-        async for batch in follow(redis=deps.redis(), db=deps.db(), project_id=project_id, cursor=cursor,
-                                  still_wanted=lambda: tab_connected(token), keep=KEEP):
-            async with self:
-                if self._project != project_id:  # the tab moved on to another project
+        # The page's view is re-read beside the feed, not in its way: while a re-read runs, new events
+        # keep arriving and showing, and the batches that wanted one meanwhile share the next re-read.
+        wanted, pages = asyncio.Event(), [page]
+
+        async def refresh_when_wanted() -> None:
+            while True:
+                await wanted.wait()
+                wanted.clear()
+                if pages[0] is not None and not await self._refresh(pages[0], project_id):
                     return
-                rows = self._apply(batch)  # touches the header only for events that change it
-                await self._add_to_feed(rows, cursor=cursor)
-                page = PAGES.get(self._page)
-            if page is not None and {e.type for e in batch} & page.wants:
-                if not await self._refresh(page, project_id):
+
+        refresher = asyncio.create_task(refresh_when_wanted())
+        try:
+            async for batch in follow(redis=deps.redis(), db=deps.db(), project_id=project_id, cursor=cursor,
+                                      still_wanted=lambda: tab_connected(token), keep=KEEP):
+                if refresher.done():  # the tab moved on to another project
                     return
+                async with self:
+                    if self._project != project_id:  # the tab moved on to another project
+                        return
+                    rows = self._apply(batch)  # touches the header only for events that change it
+                    await self._add_to_feed(rows, cursor=cursor)
+                    pages[0] = PAGES.get(self._page)
+                if pages[0] is not None and {e.type for e in batch} & pages[0].wants:
+                    wanted.set()
+        finally:
+            refresher.cancel()
 
     async def _refresh(self, page: Refresher, project_id: int) -> bool:
         """Re-read the page's view and the project header and show them; False once the tab has

@@ -68,6 +68,7 @@ def _row(item: rx.Var) -> rx.Component:
         rx.el.time(date_time=item["at"], data_at=item["at"], class_name="feed-time"),
         id=item["id"],
         class_name=item["row"],
+        data_type=item["type"],
         key=item["key"],
     )
 

@@ -14,14 +14,17 @@ from cofounder_app.build_api import files_url
 from cofounder_app.preview_proxy import is_local_url, preview_alive, preview_path
 from cofounder_app.project_state import ProjectPageState, Refresher, register_page
 
+PROBE_SECONDS = 5.0
 WANTS = frozenset({*build_view.VIEW_TYPES, ev.RunStarted.type, ev.RunCompleted.type, ev.RunPaused.type,
                    ev.NeedsInput.type, ev.PhaseCompleted.type, ev.Narration.type})
 
 
-async def read_build(project_id: int) -> dict:
+async def read_build(project_id: int, *, fresh: bool = False) -> dict:
+    """The page's view; the preview's liveness is probed at most every PROBE_SECONDS (always when `fresh`)."""
     project = await deps.db().run(lambda s: s.get(Project, project_id))
     view = await deps.db().run(lambda s: build_view.read(s, project_id=project_id, user_id=project.owner_id))
-    view["preview_state"] = await preview_alive(project_id) if view["preview_url"] else ""
+    view["preview_state"] = await preview_alive(project_id, max_age=0 if fresh else PROBE_SECONDS) \
+        if view["preview_url"] else ""
     return view
 
 
@@ -52,25 +55,28 @@ class BuildState(ProjectPageState):
     starting: bool = False
 
     def _show(self, view: dict) -> None:
-        card = view["card"]
-        self.run_status, self.stage = view["run_status"], view["stage"]
-        self.card_kind, self.card_title, self.card_detail, self.card_since = card.kind, card.title, card.detail, card.since
-        self.phases, self.logs, self.evidence = view["phases"], view["logs"], view["evidence"]
-        pid = self.project_id_value
-        self.screenshots = [{**s, "src": self._api(files_url(pid, s["key"]))} for s in view["screenshots"]]
-        self.docs = view["docs"]
-        url = view["preview_url"]
-        self.preview_src = (self._api(preview_path(pid)) if is_local_url(url) else url) if url else ""
+        """Shows the view, assigning only what changed: every assignment goes to every tab of the
+        founder's on each batch of events, and the log and guides are large."""
+        card, pid, url = view["card"], self.project_id_value, view["preview_url"]
+        shown = {
+            "run_status": view["run_status"], "stage": view["stage"], "card_kind": card.kind,
+            "card_title": card.title, "card_detail": card.detail, "card_since": card.since,
+            "phases": view["phases"], "logs": view["logs"], "evidence": view["evidence"], "docs": view["docs"],
+            "screenshots": [{**s, "src": self._api(files_url(pid, s["key"]))} for s in view["screenshots"]],
+            "preview_src": (self._api(preview_path(pid)) if is_local_url(url) else url) if url else "",
+            "download_href": self._api(files_url(pid, view["download_key"]) + "?download=1")
+            if view["download_key"] else "",
+            "download_size": f"{view['download_size'] / 1024:,.0f} KB" if view["download_key"] else "",
+            **{name: view[name] for name in ("run_cost", "today_cost", "allowance_used", "chart")},
+            **{name: f"{view[name]:,}" for name in ("run_tokens", "today_tokens", "allowance_tokens")},
+        }
         if not (self.preview_state == "waking" and view["preview_state"] == "asleep"):
-            self.preview_state = view["preview_state"]
-        self.download_href = self._api(files_url(pid, view["download_key"]) + "?download=1") if view["download_key"] else ""
-        self.download_size = f"{view['download_size'] / 1024:,.0f} KB" if view["download_key"] else ""
-        for name in ("run_cost", "today_cost", "allowance_used", "chart"):
-            setattr(self, name, view[name])
-        for name in ("run_tokens", "today_tokens", "allowance_tokens"):
-            setattr(self, name, f"{view[name]:,}")
-        if self.card_kind != "building":
-            self.starting = False
+            shown["preview_state"] = view["preview_state"]
+        if card.kind != "building":
+            shown["starting"] = False
+        for name, value in shown.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _api(self, path: str) -> str:
         return self.api_base + path
@@ -93,7 +99,7 @@ class BuildState(ProjectPageState):
         if project is None:
             return self._away()
         await self._current_user_id()
-        self._show(await read_build(project.id))
+        self._show(await read_build(project.id, fresh=True))
         return ProjectPageState.listen
 
     async def _control(self, action: str, ok: str = ""):

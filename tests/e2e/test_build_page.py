@@ -6,6 +6,7 @@ import io
 import os
 import signal
 import tarfile
+import time
 
 import psutil
 from playwright.sync_api import expect
@@ -41,6 +42,16 @@ def kill_listener_on(port):
     return False
 
 
+def same_feed(*pages, within=10.0):
+    """The feed row ids of each page, once they agree (tabs get the last events a moment apart)."""
+    deadline = time.monotonic() + within
+    while True:
+        ids = [p.locator("#activity-feed .feed-row").evaluate_all("rows => rows.map(r => r.id)") for p in pages]
+        if all(i == ids[0] for i in ids) or time.monotonic() > deadline:
+            return ids
+        time.sleep(0.2)
+
+
 def test_a_founder_watches_the_build_live_and_takes_the_app_home(live_app, signed_in, make_founder,
                                                                   planned_project, new_context):
     founder = make_founder()
@@ -55,8 +66,20 @@ def test_a_founder_watches_the_build_live_and_takes_the_app_home(live_app, signe
     expect(page.locator("#agent-state")).to_have_text("Building", timeout=20_000)
     page.wait_for_selector("#activity-feed .feed-row:not(.quiet)")
     snap(page, "2-building")
+    # a second tab joins mid-build, and the first reloads mid-build: both end up with every event once
+    second = page.context.new_page()
+    second.goto(f"{live_app.url}/projects/{project.id}/build")
+    expect(second.locator("#agent-state")).to_have_text("Building")
+    page.reload()
+    expect(page.locator("#agent-state")).to_have_text("Building")
 
     expect(page.locator("#agent-state")).to_have_text("Done", timeout=150_000)
+    expect(second.locator("#agent-state")).to_have_text("Done")
+    first_ids, second_ids = same_feed(page, second)
+    assert len(first_ids) == len(set(first_ids)) > 10 and first_ids == second_ids
+    expect(second.locator("#column-done .timeline-card")).to_have_count(
+        page.locator("#build-timeline .timeline-card").count())
+    second.close()
     assert len(build_runs(project.id)) == 1
     total = page.locator("#build-timeline .timeline-card").count()
     expect(page.locator("#column-done .timeline-card")).to_have_count(total)
