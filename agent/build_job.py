@@ -20,6 +20,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from agent import build, handover, jobs, store, tools
+from agent.tools import wait_until_serving
 from agent.build_control import control_key, finish_stopped, latest_event
 from agent import events as ev
 from agent import journey_store as js
@@ -267,18 +268,3 @@ async def wake_preview(deps: BuildDeps, run_id: int) -> str:
     await store.record(db=deps.db, redis=deps.redis, run_id=run_id, maxlen=deps.maxlen,
                        event=ev.PreviewReady(url=url, command=command, port=int(port)))
     return "awake"
-
-
-async def wait_until_serving(url: str, seconds: float = 15.0) -> None:
-    import httpx
-
-    deadline = asyncio.get_running_loop().time() + seconds
-    async with httpx.AsyncClient(timeout=1.0) as client:
-        while True:
-            try:
-                await client.get(url)
-                return
-            except httpx.HTTPError:
-                if asyncio.get_running_loop().time() > deadline:
-                    raise
-                await asyncio.sleep(0.2)

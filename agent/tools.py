@@ -7,11 +7,14 @@ way); nothing raises through the loop. Each result carries a human label for the
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import httpx
 
 from agent import events as ev
 from agent.founder_safe import clean_output, document_problem, narration_problem, redact
@@ -21,6 +24,7 @@ DOC_KINDS = ("overview", "features", "getting_started", "faq")
 SLOW_TOOLS = frozenset({"bash", "start_app", "take_screenshot", "grep"})
 MIN_SCREENSHOT_BYTES = 5_000
 LOG_CHARS = 20_000  # the end of a command's output kept in the technical log
+SERVE_SECONDS = 15.0  # how long a started app has to answer before start_app reports it did not start
 
 
 @dataclass(frozen=True)
@@ -124,8 +128,27 @@ async def _glob(ctx: ToolContext, pattern: str) -> ToolResult:
 
 async def _start_app(ctx: ToolContext, command: str, port: int) -> ToolResult:
     url = await ctx.sandbox.start_server(command, port=int(port))
+    try:  # the preview is announced once the app answers, never while it is still starting
+        await wait_until_serving(url)
+    except httpx.HTTPError:
+        return ToolResult(f"The app did not answer at {url} within {SERVE_SECONDS:.0f} s: check the command, the "
+                          "port it listens on, and the server's errors.", "The app did not start", is_error=True)
     await ctx.emit(ev.PreviewReady(url=url, command=command, port=int(port)))
     return ToolResult(f"Started: {url}", "Started the app")
+
+
+async def wait_until_serving(url: str, seconds: float = 0.0) -> None:
+    """Returns once anything answers HTTP at `url`; raises httpx.HTTPError after `seconds`."""
+    deadline = asyncio.get_running_loop().time() + (seconds or SERVE_SECONDS)
+    async with httpx.AsyncClient(timeout=1.0) as client:
+        while True:
+            try:
+                await client.get(url)
+                return
+            except httpx.HTTPError:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
 
 
 async def _take_screenshot(ctx: ToolContext, path: str, name: str) -> ToolResult:

@@ -77,7 +77,12 @@ async def one_journey(running: Stack, browser, round_no: int) -> dict:
     await page.click("#start-build")
     marks["start"] = time.monotonic()
     await page.wait_for_selector("#activity-feed .feed-row[data-type='agent.narration']")
-    await page.frame_locator("#preview-frame").locator("h1").wait_for(timeout=300_000)
+    try:
+        await page.frame_locator("#preview-frame").locator("h1").wait_for(timeout=180_000)
+    except Exception:
+        await page.screenshot(path=str(running.workdir / "journey-failed.png"), full_page=True)
+        print("the preview never loaded; see", running.workdir / "journey-failed.png", flush=True)
+        raise
     marks["preview loaded"] = time.monotonic()
     narration_ms = await page.evaluate("""() => {
       const rows = Object.entries(window.__seen).filter(([id, at]) =>

@@ -213,7 +213,8 @@ async def preview_alive(project_id: int, *, max_age: float = 0.0) -> str:
     if probed_event == started.id and time.monotonic() - probed_at < max_age:
         return state
     state = await _probe(url)
-    _probes[project_id] = (time.monotonic(), started.id, state)
+    if state != "asleep":  # a sleeping app is asked again next time: it may be starting or woken
+        _probes[project_id] = (time.monotonic(), started.id, state)
     return state
 
 

@@ -100,3 +100,24 @@ def test_call_labels_read_well():
 def test_redaction_and_ansi():
     text = "\x1b[1;32mOK\x1b[0m AKIAABCDEFGHIJKLMNOP sk_live_abcdefghij whsec_abcdefghijk password: s3cr3tpass"
     assert founder_safe.clean_output(text) == "OK [redacted] [redacted] [redacted] password: [redacted]"
+
+
+async def test_the_preview_is_announced_only_once_the_app_answers(rec, monkeypatch):
+    import httpx
+
+    from tests.support.servers import free_port
+
+    monkeypatch.setattr(tools, "SERVE_SECONDS", 1.0)
+    silent = await call(rec, "start_app", command="sleep 30", port=free_port())
+    assert silent.is_error and "did not answer" in silent.content
+    assert not [e for e in rec.events if isinstance(e, ev.PreviewReady)]
+
+    port = free_port()
+    started = await call(rec, "start_app", command=f"sleep 0.5; python3 -m http.server {port} --bind 127.0.0.1",
+                         port=port)
+    assert not started.is_error
+    announced = [e for e in rec.events if isinstance(e, ev.PreviewReady)]
+    assert [e.port for e in announced] == [port]
+    async with httpx.AsyncClient() as client:  # answering the moment it is announced
+        assert (await client.get(announced[0].url)).status_code == 200
+    await rec.context.sandbox.close()
