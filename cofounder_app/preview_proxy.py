@@ -213,7 +213,9 @@ async def preview_alive(project_id: int, *, max_age: float = 0.0) -> str:
     if probed_event == started.id and time.monotonic() - probed_at < max_age:
         return state
     state = await _probe(url)
-    if state != "asleep":  # a sleeping app is asked again next time: it may be starting or woken
+    if state == "asleep":  # never remembered: a sleeping app is asked again next time (starting, or woken)
+        _probes.pop(project_id, None)
+    else:
         _probes[project_id] = (time.monotonic(), started.id, state)
     return state
 

@@ -170,3 +170,12 @@ async def test_an_app_on_another_host_that_refuses_frames_is_noticed(upstream):
     assert await preview_proxy.preview_alive(framed) == "live"
     gone, _ = founder_with_preview(f"http://127.0.0.2:{free_port()}/")
     assert await preview_proxy.preview_alive(gone) == "asleep"
+
+
+async def test_an_app_that_dies_is_asleep_at_once_whatever_was_remembered():
+    app = Served(Starlette(routes=[Route("/", page)]))
+    project_id, _ = founder_with_preview(f"http://127.0.0.1:{app.port}/")
+    assert await preview_proxy.preview_alive(project_id, max_age=60) == "live"
+    app.stop()
+    assert await preview_proxy.preview_alive(project_id, max_age=0) == "asleep"
+    assert await preview_proxy.preview_alive(project_id, max_age=60) == "asleep"  # the old "live" is forgotten
