@@ -31,7 +31,7 @@ from agent.models import Project, UsageEntry, utcnow
 from agent.pricing import cost_micros
 from agent.project_setup import workspace_path
 from agent.services.llm import LLM, LLMError, Turn
-from agent.services.sandbox import Sandbox, free_port
+from agent.services.sandbox import Sandbox, free_port, port_is_free
 from agent.services.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -247,18 +247,12 @@ async def wake_preview(deps: BuildDeps, run_id: int) -> str:
     workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
     try:
         sandbox = await deps.open_sandbox(workspace, saved.get("extra", {}).get("sandbox_id", ""))
-        if await sandbox.preview_url() is None:
-            port = int(started.payload.get("port") or free_port())
-            command = started.payload["command"]
-            try:
-                url = await sandbox.start_server(command, port=port)
-            except Exception:  # the old port is taken: any free one will do
-                port = free_port()
-                url = await sandbox.start_server(command.replace(f"--port {started.payload.get('port')}",
-                                                                 f"--port {port}"), port=port)
-            command = command.replace(f"--port {started.payload.get('port')}", f"--port {port}")
-        else:
-            url, command, port = await sandbox.preview_url(), started.payload["command"], started.payload.get("port", 0)
+        url = await sandbox.preview_url()
+        command, port = started.payload["command"], int(started.payload.get("port") or 0)
+        if url is None:  # start it again, on its old port unless something else took that one meanwhile
+            new_port = port if port and port_is_free(port) else free_port()
+            command, port = command.replace(f"--port {port}", f"--port {new_port}"), new_port
+            url = await sandbox.start_server(command, port=port)
         await wait_until_serving(url)
     except Exception as exc:
         log.warning("could not wake the preview of run %s: %r", run_id, exc)

@@ -10,26 +10,26 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-_REGISTRY: dict[str, type[Event]] = {}
-
-
-@dataclass(frozen=True, kw_only=True)
-class Event:
-    type: ClassVar[str] = ""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.type:
-            if cls.type in _REGISTRY:
-                raise TypeError(f"event type {cls.type!r} is registered twice")
-            _REGISTRY[cls.type] = cls
-
-    @property
-    def summary(self) -> str:
-        raise NotImplementedError
+from agent.build_events import (  # noqa: F401  (re-exported: ev.PreviewReady etc.)
+    PhaseStarted,
+    PhaseCompleted,
+    Thinking,
+    ToolCalled,
+    ToolUsed,
+    PreviewReady,
+    ScreenshotTaken,
+    DocWritten,
+    NeedsInput,
+    RunPaused,
+    RunStopped,
+    LogOutput,
+    DownloadReady,
+    EvidenceReported,
+)
+from agent.event_base import _REGISTRY, Event
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,179 +144,6 @@ class UsageRecorded(Event):
     @property
     def summary(self) -> str:
         return ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class PhaseStarted(Event):
-    type: ClassVar[str] = "phase.started"
-    number: int
-    title: str
-
-    @property
-    def summary(self) -> str:
-        return f"Started phase {self.number}: {self.title}"
-
-
-@dataclass(frozen=True, kw_only=True)
-class PhaseCompleted(Event):
-    type: ClassVar[str] = "phase.completed"
-    number: int
-    title: str
-
-    @property
-    def summary(self) -> str:
-        return f"Finished phase {self.number}: {self.title}"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Thinking(Event):
-    """What the model said alongside its tool calls (verbose feed only)."""
-
-    type: ClassVar[str] = "agent.thinking"
-    text: str
-    quiet: bool = True
-
-    @property
-    def summary(self) -> str:
-        return self.text[:300]
-
-
-@dataclass(frozen=True, kw_only=True)
-class ToolCalled(Event):
-    """A tool call about to run, with a human label (verbose feed; shows long commands in progress)."""
-
-    type: ClassVar[str] = "tool.called"
-    tool: str
-    label: str
-    quiet: bool = True
-
-    @property
-    def summary(self) -> str:
-        return self.label
-
-
-@dataclass(frozen=True, kw_only=True)
-class ToolUsed(Event):
-    """One tool call and how it went (the verbose feed shows these; the default feed does not)."""
-
-    type: ClassVar[str] = "tool.used"
-    tool: str
-    label: str
-    ok: bool = True
-    detail: str = ""  # a short, cleaned excerpt of the result
-    quiet: bool = True
-
-    @property
-    def summary(self) -> str:
-        return self.label
-
-
-@dataclass(frozen=True, kw_only=True)
-class PreviewReady(Event):
-    type: ClassVar[str] = "preview.ready"
-    url: str
-    command: str = ""  # how the app was started, so a sleeping preview can be woken
-    port: int = 0
-
-    @property
-    def summary(self) -> str:
-        return "Your app is running: the preview is ready"
-
-
-@dataclass(frozen=True, kw_only=True)
-class ScreenshotTaken(Event):
-    type: ClassVar[str] = "screenshot.taken"
-    key: str
-    name: str
-    phase: str = ""
-
-    @property
-    def summary(self) -> str:
-        return f"Took a screenshot: {self.name}"
-
-
-@dataclass(frozen=True, kw_only=True)
-class DocWritten(Event):
-    type: ClassVar[str] = "doc.written"
-    kind: str
-
-    @property
-    def summary(self) -> str:
-        return f"Wrote the {self.kind.replace('_', ' ')} guide"
-
-
-@dataclass(frozen=True, kw_only=True)
-class NeedsInput(Event):
-    """The agent stopped and asks the founder to decide."""
-
-    type: ClassVar[str] = "agent.needs_input"
-    problem: str
-    options: list = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        return f"Needs your input: {self.problem}"
-
-
-@dataclass(frozen=True, kw_only=True)
-class RunPaused(Event):
-    type: ClassVar[str] = "run.paused"
-    reason: str = ""
-
-    @property
-    def summary(self) -> str:
-        return self.reason or "Paused"
-
-
-@dataclass(frozen=True, kw_only=True)
-class RunStopped(Event):
-    type: ClassVar[str] = "run.stopped"
-    reason: str = ""
-
-    @property
-    def summary(self) -> str:
-        return self.reason or "Stopped"
-
-
-@dataclass(frozen=True, kw_only=True)
-class LogOutput(Event):
-    """The cleaned output of one command: the technical log, persisted a command at a time."""
-
-    type: ClassVar[str] = "log.output"
-    command: str
-    text: str
-    status: str = ""
-    quiet: bool = True
-
-    @property
-    def summary(self) -> str:
-        return f"$ {self.command[:80]}"
-
-
-@dataclass(frozen=True, kw_only=True)
-class DownloadReady(Event):
-    """The handover pack (code, docs, brief, plan, screenshots) is in storage under `key`."""
-
-    type: ClassVar[str] = "download.ready"
-    key: str
-    size: int = 0
-
-    @property
-    def summary(self) -> str:
-        return "Your download pack is ready: code, guides, Idea Brief, plan and screenshots"
-
-
-@dataclass(frozen=True, kw_only=True)
-class EvidenceReported(Event):
-    """Each MVP feature with the screenshot and test that show it working, or "not verified"."""
-
-    type: ClassVar[str] = "evidence.reported"
-    features: list = field(default_factory=list)  # [{"feature", "screenshot", "test", "verified"}]
-
-    @property
-    def summary(self) -> str:
-        verified = sum(1 for f in self.features if f.get("verified"))
-        return f"Checked the MVP: {verified} of {len(self.features)} features shown working"
 
 
 @dataclass(frozen=True, kw_only=True)

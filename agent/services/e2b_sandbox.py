@@ -12,7 +12,8 @@ import shlex
 import uuid
 from typing import Any
 
-from agent.services.sandbox import CommandResult, SandboxError, check_relative
+from agent.services.sandbox import CommandResult
+from agent.services.workspace_paths import SandboxError, check_relative
 
 ROOT = "/home/user/app"
 KEEP_ALIVE_SECONDS = 900

@@ -4,14 +4,12 @@ the E2B adapter (`e2b_sandbox.py`).
 The local sandbox is a per-project workspace directory. Commands run under bubblewrap when it is
 installed (no network, their own user and PID namespaces, only the workspace writable, dying with
 the worker) and always with CPU, memory and file-size limits and a clean environment. File
-operations refuse absolute paths, `..` and any symlink on the way, checked one component at a time
-on open directory handles, so swapping a directory for a symlink mid-call cannot escape.
+operations follow the path rules of `workspace_paths.py` (nothing outside the project, no symlinks).
 """
 
 from __future__ import annotations
 
 import asyncio
-import errno
 import io
 import os
 import resource
@@ -25,15 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from agent.services.workspace_paths import (  # noqa: F401  (re-exported: the sandbox protocol's errors)
+    PathRefused, SandboxError, check_relative, open_beneath,
+)
+
 SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
-
-
-class SandboxError(Exception):
-    """A sandbox operation failed; the message is safe to show to the model and the founder."""
-
-
-class PathRefused(SandboxError):
-    """A path that is absolute, climbs out with `..`, or goes through a symlink."""
 
 
 @dataclass(frozen=True)
@@ -70,48 +64,19 @@ class Sandbox(Protocol):
     async def close(self) -> None: ...
 
 
-def check_relative(path: str) -> list[str]:
-    """The components of a workspace-relative path; PathRefused for anything that could escape."""
-    if not path or "\x00" in path:
-        raise PathRefused("Give a file path inside the project, for example app/main.py.")
-    if path.startswith(("/", "\\", "~")):
-        raise PathRefused(f"“{path}” is an absolute path; use a path inside the project, for example app/main.py.")
-    parts = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".")]
-    if any(p == ".." for p in parts):
-        raise PathRefused(f"“{path}” climbs out of the project with “..”; use a path inside it.")
-    if not parts:
-        raise PathRefused("Give a file path inside the project, for example app/main.py.")
-    return parts
-
-
-def open_beneath(root: Path, path: str, flags: int, *, mode: int = 0o644, make_dirs: bool = False) -> int:
-    """Open `path` under `root` without following any symlink on the way (race-safe)."""
-    parts = check_relative(path)
-    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        for part in parts[:-1]:
-            try:
-                next_fd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
-            except FileNotFoundError:
-                if not make_dirs:
-                    raise
-                os.mkdir(part, 0o755, dir_fd=fd)
-                next_fd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
-            os.close(fd)
-            fd = next_fd
-        return os.open(parts[-1], flags | os.O_NOFOLLOW, mode, dir_fd=fd)
-    except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
-            raise PathRefused(f"“{path}” goes through a link that leaves the project; it was refused.") from None
-        raise
-    finally:
-        os.close(fd)
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 class LocalSandbox:

@@ -1,0 +1,77 @@
+"""Waking a sleeping preview: the app starts again from the command it was started with, on its old
+port when that is free and on another one (the command rewritten to match) when something took it."""
+
+import socket
+
+import httpx
+import pytest
+
+from agent import build_control, store
+from agent import events as ev
+from agent.build_job import BuildDeps, wake_preview
+from agent.services.sandbox import LocalSandbox, free_port
+
+SERVER = """import http.server, sys
+port = int(sys.argv[sys.argv.index("--port") + 1])
+http.server.ThreadingHTTPServer(("127.0.0.1", port), http.server.SimpleHTTPRequestHandler).serve_forever()
+"""
+
+
+@pytest.fixture
+def asleep(db, founder, tmp_path):
+    """A built project whose app was started once on `port` and is not running now."""
+    user, project, _ = founder
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "serve.py").write_text(SERVER)
+    (workspace / "hello.txt").write_text("walkies")
+    port = free_port()
+    with db.session() as s:
+        store.update_project(s, project_id=project.id, workspace_dir=str(workspace))
+        run = store.create_run(s, project_id=project.id, kind="build")
+        store.insert_event(s, run_id=run.id, event=ev.PreviewReady(url=f"http://127.0.0.1:{port}",
+                                                                   command=f"python3 serve.py --port {port}", port=port))
+    return project, run, workspace, port
+
+
+async def wake(db, redis, project, run, workspace, tmp_path):
+    sandbox = LocalSandbox(workspace, confine=False)
+
+    async def open_sandbox(_workspace, _sandbox_id):
+        return sandbox
+
+    async def nothing(*_args):
+        return None
+
+    deps = BuildDeps(db=db, redis=redis, storage=None, llm=None, capture=nothing, enqueue=nothing,
+                     open_sandbox=open_sandbox, workspaces_root=tmp_path, worker_id="test")
+    outcome = await wake_preview(deps, run.id)
+    with db.session() as s:
+        started = build_control.latest_event(s, project_id=project.id, type_name=ev.PreviewReady.type).payload
+    return outcome, started, sandbox
+
+
+async def test_a_sleeping_app_wakes_on_its_old_port(db, redis, asleep, tmp_path):
+    project, run, workspace, port = asleep
+    outcome, started, sandbox = await wake(db, redis, project, run, workspace, tmp_path)
+    try:
+        assert outcome == "awake" and started["port"] == port
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"{started['url']}/hello.txt")).text == "walkies"
+    finally:
+        await sandbox.close()
+
+
+async def test_a_taken_port_moves_the_app_to_a_free_one(db, redis, asleep, tmp_path):
+    project, run, workspace, port = asleep
+    with socket.socket() as squatter:  # something else listens on the app's old port now
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        outcome, started, sandbox = await wake(db, redis, project, run, workspace, tmp_path)
+        try:
+            assert outcome == "awake" and started["port"] != port
+            assert started["command"] == f"python3 serve.py --port {started['port']}"
+            async with httpx.AsyncClient() as client:
+                assert (await client.get(f"{started['url']}/hello.txt")).text == "walkies"
+        finally:
+            await sandbox.close()
