@@ -180,16 +180,22 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
                 deps, project, run_id, sandbox, emit), state=state, emit=emit, save=save, should_pause=should_pause,
                 on_turn=on_turn, limits=deps.limits)
     except LLMError as exc:
-        return await _fail(deps, run_id, emit, str(exc), repr(exc))
+        return await _fail(deps, run_id, project.id, emit, str(exc), repr(exc))
     except Exception as exc:
         log.exception("build run %s failed", run_id)
-        return await _fail(deps, run_id, emit, "Something went wrong on our side. Your work is saved; "
+        return await _fail(deps, run_id, project.id, emit, "Something went wrong on our side. Your work is saved; "
                                                "please try again.", repr(exc))
     return await _finish(deps, run_id, project, state, emit, outcome, sandbox)
 
 
-async def _fail(deps: BuildDeps, run_id: int, emit: SeqEmitter, reason: str, error: str) -> str:
-    await deps.db.run(lambda s: store.finish_run(s, run_id=run_id, status="failed", error=error))
+async def _fail(deps: BuildDeps, run_id: int, project_id: int, emit: SeqEmitter, reason: str, error: str) -> str:
+    """The run ends failed, saying why in plain English; the project goes back to planned, so the
+    founder can build again (the workspace and the run's events are kept)."""
+    def _record(s) -> None:
+        store.finish_run(s, run_id=run_id, status="failed", error=error)
+        store.update_project(s, project_id=project_id, status="planned")
+
+    await deps.db.run(_record)
     await emit(ev.RunFailed(reason=reason))
     return "failed"
 

@@ -133,3 +133,37 @@ def test_evidence_is_honest():
     failed = handover.evidence(features, shots, [{"command": "pytest", "status": "exit code 1"}])
     assert not any(r["verified"] for r in failed) and "did not pass" in failed[0]["test"]
     assert handover.evidence(features, [], [])[0]["test"] == "no test run"
+
+
+async def test_a_failed_build_says_why_in_plain_english_and_can_be_started_again(db, redis, planned, tmp_path):
+    from agent.build_job import BuildDeps, build_slice
+    from agent.services.llm import LLMError
+    from agent.services.sandbox import LocalSandbox
+
+    user, project = planned
+    queue = Queue()
+    controls = BuildControls(db=db, redis=redis, enqueue=queue)
+    run_id = await controls.start(project)
+
+    class RefusedKey:
+        label, model, offline = "Claude (test)", "claude-test", False
+
+        async def turn(self, **_kwargs):
+            raise LLMError("Claude didn't accept the API key. Check ANTHROPIC_API_KEY and try again.")
+
+    async def open_sandbox(workspace, _sandbox_id):
+        return LocalSandbox(workspace, confine=False)
+
+    async def nothing(*_args):
+        return None
+
+    deps = BuildDeps(db=db, redis=redis, storage=None, llm=RefusedKey(), capture=nothing, enqueue=queue,
+                     open_sandbox=open_sandbox, workspaces_root=tmp_path, worker_id="test")
+    assert await build_slice(deps, run_id) == "failed"
+    with db.session() as s:
+        card = build_view.read(s, project_id=project.id, user_id=user.id)["card"]
+        assert (card.kind, card.title) == ("error", "Error")
+        assert card.detail == "Claude didn't accept the API key. Check ANTHROPIC_API_KEY and try again."
+        again = s.get(type(project), project.id)
+    assert again.status == "planned"  # not stuck in "building": the founder can try again
+    assert await controls.start(again) != run_id

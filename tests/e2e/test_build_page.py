@@ -175,5 +175,25 @@ def test_an_app_that_refuses_to_be_framed_opens_in_a_new_tab(live_app, signed_in
         expect(page.locator("#preview-refused")).to_be_visible(timeout=20_000)
         expect(page.locator("#preview-frame")).to_have_count(0)
         assert page.get_attribute("#preview-open", "href") == url
+        snap(page, "6-refused")
     finally:
         served.stop()
+
+
+def test_a_failed_build_says_why_and_offers_to_build_again(live_app, signed_in, make_founder, planned_project):
+    founder = make_founder()
+    project = planned_project(founder)  # a failed build leaves the project planned (see build_job._fail)
+    reason = "I couldn't reach Claude: it is overloaded right now. Your work is saved; try again in a few minutes."
+    db = Database(os.environ["DATABASE_URL"])
+    with db.session() as s:
+        run = store.create_run(s, project_id=project.id, kind="build")
+        store.insert_event(s, run_id=run.id, event=ev.RunFailed(reason=reason))
+        store.finish_run(s, run_id=run.id, status="failed", error="LLMError('overloaded')")
+    db.dispose()
+    page = signed_in(founder).new_page()
+    page.goto(f"{live_app.url}/projects/{project.id}/build")
+    expect(page.locator("#agent-state")).to_have_text("Error")
+    expect(page.get_by_text(reason).first).to_be_visible()
+    expect(page.locator("#start-build")).to_have_text("Build again")
+    assert "overloaded')" not in page.inner_text("body")  # the technical error stays out of sight
+    snap(page, "5-error")
