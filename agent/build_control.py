@@ -1,4 +1,5 @@
-"""The founder's controls over a build: start, pause, resume, stop, and waking a sleeping preview.
+"""The founder's controls over a build: start, pause, resume, stop, answering the agent's question,
+and waking a sleeping preview.
 
 Like the journey's intents, these check the request at the edge, record it in the database (plus a
 Redis control key the loop reads between steps) and enqueue worker jobs; they never run the build.
@@ -18,6 +19,7 @@ from sqlmodel import Session, col, select
 from agent import jobs, store, streams
 from agent import events as ev
 from agent import journey_store as js
+from agent import run_store as rs
 from agent.db import Database
 from agent.journey import JourneyError
 from agent.models import Project, Run, RunEvent, utcnow
@@ -26,6 +28,7 @@ STARTABLE = ("planned", "built")  # a finished build can be run again
 ACTIVE = ("queued", "running", "sleeping")
 CONTROL_SECONDS = 24 * 3600
 WAKE_PREVIEW = "wake_preview"
+MAX_ANSWER_CHARS = 2000
 
 
 def control_key(run_id: int) -> str:
@@ -107,6 +110,24 @@ class BuildControls:
         await self.redis.delete(control_key(run.id))
         await self.db.run(_queue)
         await self.enqueue(jobs.BUILD_SLICE, run.id, f"{jobs.BUILD_SLICE}-run-{run.id}-resume-{int(utcnow().timestamp())}")
+
+    async def answer(self, project: Project, answer: str) -> None:
+        """The founder's decision on the agent's question: one of its options or their own instruction.
+        The run goes on with the decision in its context; "Stop the build" stops it."""
+        answer = (answer or "").strip()
+        if not answer:
+            raise JourneyError("Pick one of the options or write what you'd like your co-founder to do.")
+        if len(answer) > MAX_ANSWER_CHARS:
+            raise JourneyError(f"Please keep your answer under {MAX_ANSWER_CHARS:,} characters.")
+        run = await self._current(project)
+        if run.status != "needs_input":
+            raise JourneyError("Your co-founder isn't waiting for an answer right now.")
+        if await self.db.run(lambda s: rs.answer_escalation(s, run_id=run.id, answer=answer)) is None:
+            raise JourneyError("Your co-founder isn't waiting for an answer right now.")
+        if answer.lower().startswith("stop the build"):
+            await self.stop(project)
+            return
+        await self.resume(project)
 
     async def stop(self, project: Project) -> None:
         run = await self._current(project)

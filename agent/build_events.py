@@ -183,3 +183,20 @@ class EvidenceReported(Event):
     def summary(self) -> str:
         verified = sum(1 for f in self.features if f.get("verified"))
         return f"Checked the MVP: {verified} of {len(self.features)} features shown working"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixAttempt(Event):
+    """A call failed and the agent is trying again with a different approach (see agent/healing.py)."""
+
+    type: ClassVar[str] = "agent.fixing"
+    attempt: int
+    of: int = 3
+    tool: str = ""
+    signature: str = ""
+    problem: str = ""
+
+    @property
+    def summary(self) -> str:
+        return f"Auto-fixing (attempt {self.attempt} of {self.of}): {self.problem}" if self.problem \
+            else f"Auto-fixing (attempt {self.attempt} of {self.of})"

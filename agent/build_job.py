@@ -19,7 +19,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from agent import build, handover, jobs, store, tools
+from agent import build, handover, healing, jobs, store, tools
 from agent.tools import wait_until_serving
 from agent.build_control import control_key, finish_stopped, latest_event
 from agent import events as ev
@@ -132,12 +132,27 @@ def _context(deps: BuildDeps, project: Project, run_id: int, sandbox: Sandbox, e
 
         return await deps.db.run(_move)
 
+    async def on_failure(tool: str, arguments: dict, output: str) -> healing.HealNote:
+        failure = healing.classify(tool, output)
+        key, label = healing.approach_key(tool, arguments), tools.call_label(tool, arguments)
+        return await deps.db.run(lambda s: rs.record_failure(s, run_id=run_id, failure=failure, key=key, label=label))
+
     return tools.ToolContext(sandbox=sandbox, emit=emit, save_doc=save_doc, save_screenshot=save_screenshot,
-                             capture=deps.capture, move_phase=move_phase)
+                             capture=deps.capture, move_phase=move_phase, on_failure=on_failure)
 
 
 def tools_slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40] or "page"
+
+
+def give_decision(state: LoopState, decision: str) -> None:
+    """Adds the founder's decision to the conversation's last (user) message, after its tool results."""
+    text = {"type": "text", "text": f"The founder answered your question: {decision}\nGo on with that decision."}
+    last = state.messages[-1] if state.messages else None
+    if last is not None and last.get("role") == "user" and isinstance(last.get("content"), list):
+        last["content"].append(text)
+    else:
+        state.messages.append({"role": "user", "content": [text]})
 
 
 async def build_slice(deps: BuildDeps, run_id: int) -> str:
@@ -153,6 +168,9 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
     if saved is None:
         await deps.db.run(lambda s: store.update_project(s, project_id=project.id, status="building"))
         await emit(ev.RunStarted(kind="build", title="Building your MVP"))
+    decision = await deps.db.run(lambda s: rs.take_decision(s, run_id=run_id)) if saved else ""
+    if decision:  # the founder answered the agent's question: it goes on with that in its context
+        give_decision(state, decision)
     workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
     sandbox = await deps.open_sandbox(workspace, state.extra.get("sandbox_id", ""))
     state.extra["sandbox_id"] = sandbox.sandbox_id.split(":", 1)[-1]
@@ -216,13 +234,17 @@ async def _finish(deps: BuildDeps, run_id: int, project: Project, state: LoopSta
         await emit(ev.RunPaused(reason="Paused: your co-founder stopped between steps and will resume when you ask."))
         return "paused"
     if outcome.status == "escalated":
-        problem = ("I kept trying the same thing without progress and stopped to ask you." if outcome.reason == "repetition"
-                   else "I reached the limit of steps for this build and stopped to ask you.")
-        options = ["Let me try a different approach", "Skip this part for now", "Stop the build"]
-        await deps.db.run(lambda s: rs.escalate(s, run_id=run_id, problem=problem, attempts=[],
-                                                recommendation=options[0], options=options,
-                                                signature=outcome.detail.get("signature", "")))
-        await emit(ev.NeedsInput(problem=problem, options=options))
+        if outcome.reason == "self-healing":
+            ask = healing.escalation(outcome.detail["note"], state.phase.get("title", ""))
+        else:
+            options = ["Let me try a different approach", "Skip this part for now", "Stop the build"]
+            ask = {"problem": ("I kept trying the same thing without progress and stopped to ask you."
+                               if outcome.reason == "repetition"
+                               else "I reached the limit of steps for this build and stopped to ask you."),
+                   "attempts": [], "recommendation": options[0], "options": options}
+        await deps.db.run(lambda s: rs.escalate(s, run_id=run_id, signature=outcome.detail.get("signature", ""),
+                                                **ask))
+        await emit(ev.NeedsInput(problem=ask["problem"], options=ask["options"]))
         return "needs_input"
     await handover.finish_build(deps, run_id, project, sandbox, emit)  # never fails the build
     await deps.db.run(lambda s: store.finish_run(s, run_id=run_id, status="succeeded"))

@@ -20,7 +20,7 @@ LOG_KEEP_CHARS = 40_000  # the log panel shows the end of the log; the download 
 DAILY_ALLOWANCE_TOKENS = 2_000_000  # until plans set it (billing issue): the free tier's daily tokens
 VIEW_TYPES = (ev.ScreenshotTaken.type, ev.DocWritten.type, ev.LogOutput.type, ev.UsageRecorded.type,
               ev.PreviewReady.type, ev.DownloadReady.type, ev.EvidenceReported.type, ev.ToolCalled.type,
-              ev.ToolUsed.type, ev.PhaseStarted.type, ev.RunFailed.type, ev.RunStopped.type)
+              ev.ToolUsed.type, ev.PhaseStarted.type, ev.RunFailed.type, ev.RunStopped.type, ev.FixAttempt.type)
 STAGES = ("Planning", "Writing code", "Installing", "Testing", "Starting the app", "Ready")
 
 
@@ -52,6 +52,30 @@ def state_card(run: Run | None, escalation: Escalation | None, events: list[RunE
     if run.status == "stopped":
         return Card("stopped", "Stopped", "You stopped the build. Your work so far is kept; start again any time.")
     return Card("done", "Done", "Your MVP is built. Try it in the preview and download everything.")
+
+
+def fixing(run: Run | None, events: list[RunEvent]) -> str:
+    """ "Auto-fixing (attempt N of 3)" while the agent retries a failure: from its latest attempt until
+    the tool that failed succeeds again (or the run stops building)."""
+    if run is None or run.status not in ("queued", "running"):
+        return ""
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if event.type == ev.FixAttempt.type:
+            tool = event.payload.get("tool", "")
+            if any(e.type == ev.ToolUsed.type and e.payload.get("ok") and e.payload.get("tool") == tool
+                   for e in events[index + 1:]):
+                return ""
+            return f"Auto-fixing (attempt {event.payload.get('attempt', 1)} of {event.payload.get('of', 3)})"
+    return ""
+
+
+def question(escalation: Escalation | None) -> dict[str, Any]:
+    """The open question for the founder's decision console (empty when none)."""
+    if escalation is None:
+        return {"problem": "", "attempts": [], "recommendation": "", "options": []}
+    return {"problem": escalation.problem, "attempts": [str(a) for a in escalation.attempts],
+            "recommendation": escalation.recommendation, "options": [str(o) for o in escalation.options]}
 
 
 def stage_of(run: Run | None, events: list[RunEvent]) -> str:
@@ -123,6 +147,8 @@ def read(session: Session, *, project_id: int, user_id: int, now: datetime | Non
         "run_status": run.status if run else "",
         "card": card,
         "stage": stage_of(run, events),
+        "fixing": fixing(run, events),
+        "question": question(escalation),
         "phases": [{"id": str(p.id), "number": str(i + 1), "title": p.title, "status": p.status}
                    for i, p in enumerate(js.plan_phases(session, project_id=project_id))],
         "screenshots": [{"key": e.payload["key"], "name": e.payload["name"], "phase": e.payload.get("phase", ""),

@@ -28,6 +28,7 @@ from agent.build_events import (  # noqa: F401  (re-exported: ev.PreviewReady et
     LogOutput,
     DownloadReady,
     EvidenceReported,
+    FixAttempt,
 )
 from agent.event_base import _REGISTRY, Event
 

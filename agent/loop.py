@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent import events as ev
+from agent import healing
 from agent import guards, tools
 from agent.services.llm import LLM, Turn
 
@@ -113,10 +114,22 @@ async def run_loop(
                 await emit(ev.ToolCalled(tool=use.name, label=tools.call_label(use.name, use.input)))
             result = await tools.dispatch(context, use.name, use.input)
             state.tool_calls += 1
-            results.append({"type": "tool_result", "tool_use_id": use.id,
-                            "content": guards.truncate_result(result.content), "is_error": result.is_error})
+            content = guards.truncate_result(result.content)
+            heals = result.is_error and context.on_failure is not None and use.name not in healing.BEST_EFFORT_TOOLS
+            heal = await context.on_failure(use.name, use.input, result.content) if heals else None
+            if heal is not None:  # what was tried, and that the next try must differ
+                content = f"{content}\n\n[{heal.note}]"
+            results.append({"type": "tool_result", "tool_use_id": use.id, "content": content,
+                            "is_error": result.is_error})
             await emit(ev.ToolUsed(tool=use.name, label=result.label, ok=not result.is_error,
                                    detail=result.content[:300]))
+            if heal is not None and heal.escalate:
+                halt = Outcome("escalated", "self-healing", {"signature": heal.signature, "note": heal})
+                results += _halted_results(uses, index + 1, "the founder is being asked how to go on")
+                break
+            if heal is not None and heal.new_approach:
+                await emit(ev.FixAttempt(attempt=heal.attempt, of=healing.MAX_APPROACHES, tool=use.name,
+                                         signature=heal.signature, problem=heal.message[:160]))
         state.messages.append({"role": "user", "content": results})
         state.repetition, state.phase = guard.to_json(), dict(context.phase)
         state.step += 1

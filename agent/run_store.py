@@ -1,4 +1,4 @@
-"""Keyword-only data functions for long runs: checkpoints, leases, escalations."""
+"""Keyword-only data functions for long runs: checkpoints, leases, failures and escalations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from agent.models import Checkpoint, Escalation, Run, utcnow
+from agent import healing
+from agent.healing import HealNote
+from agent.models import Checkpoint, ErrorSignature, Escalation, Run, utcnow
 
 KEEP_CHECKPOINTS = 3
 
@@ -67,3 +69,51 @@ def escalate(session: Session, *, run_id: int, problem: str, attempts: list[str]
                     .values(status="needs_input", lease_owner="", lease_expires_at=None))
     session.commit()
     return row
+
+
+def record_failure(session: Session, *, run_id: int, failure: healing.Failure, key: str, label: str) -> HealNote:
+    """Count a failed call against its signature (a verbatim repeat is not a new approach) and say
+    what to do; the attempts stay in the database across sleeps and restarts."""
+    row = session.exec(select(ErrorSignature).where(ErrorSignature.run_id == run_id,
+                                                    ErrorSignature.signature == failure.signature)).first()
+    if row is None:
+        row = ErrorSignature(run_id=run_id, signature=failure.signature, error_type=failure.error_type,
+                             message=failure.message)
+    tried, note = healing.decide(list(row.approaches), key, label, failure.message, failure.signature)
+    row.approaches, row.attempts, row.escalated = tried, len(tried), note.escalate
+    row.message, row.updated_at = failure.message, utcnow()
+    session.add(row)
+    session.commit()
+    return note
+
+
+def open_escalation(session: Session, *, run_id: int) -> Escalation | None:
+    return session.exec(select(Escalation).where(Escalation.run_id == run_id, Escalation.status == "open")
+                        .order_by(col(Escalation.id).desc())).first()
+
+
+def answer_escalation(session: Session, *, run_id: int, answer: str) -> Escalation | None:
+    """The founder's decision on the open question; its signature gets a fresh set of approaches."""
+    row = open_escalation(session, run_id=run_id)
+    if row is None:
+        return None
+    row.status, row.answer, row.answered_at = "answered", answer, utcnow()
+    session.add(row)
+    if row.signature:
+        session.execute(sa.update(ErrorSignature).where(col(ErrorSignature.run_id) == run_id,
+                                                        col(ErrorSignature.signature) == row.signature)
+                        .values(approaches=[], attempts=0, escalated=False, updated_at=utcnow()))
+    session.commit()
+    return row
+
+
+def take_decision(session: Session, *, run_id: int) -> str:
+    """The founder's answer not yet given to the agent ("" when none); marks it delivered."""
+    row = session.exec(select(Escalation).where(Escalation.run_id == run_id, Escalation.status == "answered")
+                       .order_by(col(Escalation.id).desc())).first()
+    if row is None:
+        return ""
+    row.status = "delivered"
+    session.add(row)
+    session.commit()
+    return row.answer

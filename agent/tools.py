@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from agent import events as ev
+from agent.healing import HealNote
 from agent.founder_safe import clean_output, document_problem, narration_problem, redact
 from agent.services.sandbox import PathRefused, Sandbox, SandboxError
 
@@ -45,6 +46,8 @@ class ToolContext:
     capture: Callable[[str], Awaitable[bytes]]  # url -> png
     move_phase: Callable[[int, str], Awaitable[str]]  # (phase number, "in_progress" | "done") -> title
     phase: dict[str, Any] = field(default_factory=lambda: {"number": 0, "title": ""})
+    # a failed call -> what self-healing says about it (agent/healing.py); None: no self-healing
+    on_failure: Callable[[str, dict[str, Any], str], Awaitable[HealNote]] | None = None
 
 
 def _spec(name: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ _LOOK = {
     ev.NeedsInput.type: ("alert", "amber"),
     ev.RunPaused.type: ("dot", "amber"),
     ev.RunStopped.type: ("dot", "gray"),
+    ev.FixAttempt.type: ("alert", "amber"),
 }
 
 

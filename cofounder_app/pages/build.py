@@ -5,6 +5,7 @@ the cost meter, the evidence report and the download pack."""
 import reflex as rx
 
 from cofounder_app import routes, styles
+from cofounder_app.components.decision import decision_console, fixing_banner
 from cofounder_app.components.journey import project_frame
 from cofounder_app.components.panels import empty_panel
 from cofounder_app.pages.build_state import BuildState as S
@@ -32,7 +33,7 @@ def controls() -> rx.Component:
                           on_click=S.start, loading=S.starting, disabled=S.starting, size="3", id="start-build")),
         rx.cond(S.card_kind == "building",
                 rx.button(rx.icon("pause", size=15), "Pause", on_click=S.pause, variant="soft", id="pause-build")),
-        rx.cond((S.card_kind == "paused") | (S.card_kind == "needs_input"),
+        rx.cond(S.card_kind == "paused",  # a question is answered in the decision console instead
                 rx.button(rx.icon("play", size=15), "Resume", on_click=S.resume, id="resume-build")),
         rx.cond((S.card_kind == "building") | (S.card_kind == "paused") | (S.card_kind == "needs_input"),
                 rx.alert_dialog.root(
@@ -258,6 +259,8 @@ def build_page() -> rx.Component:
             S.phases.length() > 0,
             rx.vstack(
                 state_card(),
+                fixing_banner(S.fixing),
+                rx.cond(S.card_kind == "needs_input", decision_console(S)),
                 section("kanban", "Build timeline", timeline()),
                 rx.grid(
                     rx.vstack(preview_card(), feed_card(), spacing="5", width="100%"),

@@ -53,6 +53,12 @@ class BuildState(ProjectPageState):
     chart: str = ""
     verbose: bool = False
     starting: bool = False
+    fixing: str = ""  # "Auto-fixing (attempt N of 3)" while the agent retries a failure
+    question_attempts: list[str] = []
+    question_recommendation: str = ""
+    question_options: list[str] = []
+    answering: bool = False
+    answer_error: str = ""
 
     def _show(self, view: dict) -> None:
         """Shows the view, assigning only what changed: every assignment goes to every tab of the
@@ -70,6 +76,11 @@ class BuildState(ProjectPageState):
             **{name: view[name] for name in ("run_cost", "today_cost", "allowance_used", "chart")},
             **{name: f"{view[name]:,}" for name in ("run_tokens", "today_tokens", "allowance_tokens")},
         }
+        question = view["question"]
+        shown.update(fixing=view["fixing"], question_attempts=question["attempts"],
+                     question_recommendation=question["recommendation"], question_options=question["options"])
+        if card.kind != "needs_input":
+            shown["answering"] = False
         if not (self.preview_state == "waking" and view["preview_state"] == "asleep"):
             shown["preview_state"] = view["preview_state"]
         if card.kind != "building":
@@ -136,6 +147,28 @@ class BuildState(ProjectPageState):
     async def wake(self):
         self.preview_state = "waking"
         return await self._control("wake_preview")
+
+    async def _answer(self, text: str):
+        project = await self._owned()
+        if project is None:
+            return rx.toast.error("That project isn't yours.")
+        self.answer_error, self.answering = "", True
+        try:
+            await deps.controls().answer(project, text)
+        except JourneyError as exc:
+            self.answer_error, self.answering = str(exc), False
+            return None
+        if text.strip().lower().startswith("stop the build"):
+            return rx.toast.info("Stopping the build. Everything built so far is kept.")
+        return rx.toast.success("Thanks: your co-founder is back at work with your decision.")
+
+    @rx.event
+    async def choose(self, option: str):
+        return await self._answer(option)
+
+    @rx.event
+    async def answer(self, form: dict):
+        return await self._answer(str(form.get("instruction", "")))
 
     @rx.event
     def toggle_verbose(self, value: bool):

@@ -11,33 +11,9 @@ from agent import build_control, build_view, handover, jobs, store
 from agent import brief as brief_rules
 from agent import events as ev
 from agent import interview as iv
-from agent import journey_store as js
-from agent import plan as plan_rules
 from agent.build_control import BuildControls
 from agent.journey import JourneyError
-
-
-@pytest.fixture
-def planned(db):
-    with db.session() as s:
-        user = store.create_user(s, email=f"b-{id(s)}@example.com", password_hash="x")
-        project, _ = store.create_project(s, owner_id=user.id, name="Walkies")
-        content = brief_rules.draft_offline(iv.facts("Walkies", "Dog owners meet trusted local walkers nearby.",
-                                                     "Owners"), [])
-        js.save_version(s, project_id=project.id, kind="brief", content=content, author="offline co-founder")
-        js.replace_plan(s, project_id=project.id,
-                        phases=plan_rules.normalise(plan_rules.phases_offline(content), "claude-sonnet-4-5"))
-        store.update_project(s, project_id=project.id, status="planned")
-        s.refresh(project)
-    return user, project
-
-
-class Queue:
-    def __init__(self):
-        self.jobs = []
-
-    async def __call__(self, job, run_id, job_id):
-        self.jobs.append((job, run_id, job_id))
+from tests.agent_core.conftest import Queue
 
 
 async def test_many_clicks_start_one_run(db, redis, planned):
