@@ -207,8 +207,8 @@ async def _plan(ctx: ToolContext, action: str, phase: int) -> ToolResult:
 _CALL_LABELS = {
     "read_file": "Reading {path}", "write_file": "Writing {path}", "edit_file": "Editing {path}",
     "bash": "Running “{command}”", "grep": "Searching the code", "glob": "Listing files",
-    "start_app": "Starting the app", "take_screenshot": "Taking a screenshot", "narrate": "Updating you",
-    "document": "Writing a guide", "plan": "Updating the plan",
+    "start_app": "Starting the app with “{command}”", "take_screenshot": "Taking a screenshot of {name}",
+    "narrate": "Updating you", "document": "Writing a guide", "plan": "Updating the plan",
 }
 
 

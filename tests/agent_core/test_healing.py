@@ -80,6 +80,7 @@ async def test_a_build_escalates_after_three_approaches_and_finishes_with_the_fo
     deps = BuildDeps(db=db, redis=redis, storage=LocalStorage(tmp_path / "files"), llm=model, capture=no_capture,
                      enqueue=queue, open_sandbox=open_sandbox, workspaces_root=tmp_path, worker_id="test")
     assert await build_slice(deps, run_id) == "needs_input"
+    assert len(model.requests) == 4  # no model call (no spend) after the third approach failed
 
     with db.session() as s:
         events = store.events_between(s, run_id=run_id, after_seq=0)
