@@ -20,8 +20,8 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from agent import build, handover, healing, jobs, store, tools
-from agent.tools import wait_until_serving
-from agent.build_control import control_key, finish_stopped, latest_event
+from agent.preview_job import restart_app
+from agent.build_control import control_key, finish_stopped
 from agent import events as ev
 from agent import journey_store as js
 from agent import run_store as rs
@@ -31,7 +31,7 @@ from agent.models import Project, UsageEntry, utcnow
 from agent.pricing import cost_micros
 from agent.project_setup import workspace_path
 from agent.services.llm import LLM, LLMError, Turn
-from agent.services.sandbox import Sandbox, free_port, port_is_free
+from agent.services.sandbox import Sandbox, free_port
 from agent.services.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -174,6 +174,8 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
     workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
     sandbox = await deps.open_sandbox(workspace, state.extra.get("sandbox_id", ""))
     state.extra["sandbox_id"] = sandbox.sandbox_id.split(":", 1)[-1]
+    if saved is not None:  # after a crash or a restart: the app this run started runs again
+        await restart_app(deps, run_id, sandbox, emit)
 
     async def save(current: LoopState) -> None:
         await deps.db.run(lambda s: rs.save_checkpoint(s, run_id=run_id, step=current.step, data=current.to_json()))
@@ -260,33 +262,3 @@ async def reconcile(deps: BuildDeps) -> list[int]:
     for run in stalled:
         await deps.enqueue(BUILD_JOB, run.id, f"{BUILD_JOB}-run-{run.id}-recover-{stamp}")
     return [r.id for r in stalled]
-
-
-async def wake_preview(deps: BuildDeps, run_id: int) -> str:
-    """Start the built app again after its sandbox slept (a worker restart, a paused E2B sandbox)."""
-    run = await deps.db.run(lambda s: store.get_run(s, run_id=run_id))
-    if run is None:
-        return "missing"
-    project = await deps.db.run(lambda s: s.get(Project, run.project_id))
-    started = await deps.db.run(lambda s: latest_event(s, project_id=project.id, type_name=ev.PreviewReady.type))
-    if started is None or not started.payload.get("command"):
-        return "no preview"
-    saved = await deps.db.run(lambda s: rs.latest_checkpoint(s, run_id=run_id)) or {}
-    workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
-    try:
-        sandbox = await deps.open_sandbox(workspace, saved.get("extra", {}).get("sandbox_id", ""))
-        url = await sandbox.preview_url()
-        command, port = started.payload["command"], int(started.payload.get("port") or 0)
-        if url is None:  # start it again, on its old port unless something else took that one meanwhile
-            new_port = port if port and port_is_free(port) else free_port()
-            command, port = command.replace(f"--port {port}", f"--port {new_port}"), new_port
-            url = await sandbox.start_server(command, port=port)
-        await wait_until_serving(url)
-    except Exception as exc:
-        log.warning("could not wake the preview of run %s: %r", run_id, exc)
-        await store.record(db=deps.db, redis=deps.redis, run_id=run_id, maxlen=deps.maxlen,
-                           event=ev.Narration(text="I couldn't wake your app just now; try again in a minute."))
-        return "failed"
-    await store.record(db=deps.db, redis=deps.redis, run_id=run_id, maxlen=deps.maxlen,
-                       event=ev.PreviewReady(url=url, command=command, port=int(port)))
-    return "awake"

@@ -18,7 +18,8 @@ from agent import heartbeat, jobs
 from agent.config import Settings
 from agent.db import Database
 from agent.build_control import WAKE_PREVIEW
-from agent.build_job import BuildDeps, build_slice, reconcile, wake_preview
+from agent.build_job import BuildDeps, build_slice, reconcile
+from agent.preview_job import wake_preview
 from agent.journey_jobs import JourneyDeps, draft_brief, draft_plan, interview_step
 from agent.loop import LoopLimits
 from agent.offline import OfflineCoFounder

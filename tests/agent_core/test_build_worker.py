@@ -93,6 +93,9 @@ async def test_a_killed_worker_loses_and_repeats_nothing(redis_url, redis):
         started = [r.payload["number"] for r in rows if r.type == ev.PhaseStarted.type]
         assert started == sorted(set(started)) == list(range(1, len(phases) + 1))  # nothing repeated
         assert all(p.status == "done" for p in phases)
+        # the app the first worker had started runs again under the second: no screenshot fails for want of it
+        shots = [r.payload for r in rows if r.type == ev.ToolUsed.type and r.payload.get("tool") == "take_screenshot"]
+        assert shots and all(shot["ok"] for shot in shots)
         stream_ids = [e[0] for e in await redis.xrange(streams.run_stream(run.id))]
         assert stream_ids == [f"{n}-1" for n in seqs]
         await pool.aclose()

@@ -8,7 +8,8 @@ import pytest
 
 from agent import build_control, store
 from agent import events as ev
-from agent.build_job import BuildDeps, wake_preview
+from agent.build_job import BuildDeps
+from agent.preview_job import wake_preview
 from agent.services.sandbox import LocalSandbox, free_port
 
 SERVER = """import http.server, sys

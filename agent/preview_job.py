@@ -1,0 +1,80 @@
+"""The founder's running app, started again: after a crash or a restart the build brings back the app
+it had started, and the founder's Wake button (an arq job) starts a sleeping one. Either way on its old
+port unless something else took that one meanwhile, then announced once it answers."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlmodel import col, select
+
+from agent import events as ev
+from agent import run_store as rs
+from agent import store
+from agent.build_control import latest_event
+from agent.models import Project, RunEvent
+from agent.project_setup import workspace_path
+from agent.services.sandbox import Sandbox, free_port, port_is_free
+from agent.tools import wait_until_serving
+
+if TYPE_CHECKING:
+    from agent.build_job import BuildDeps, SeqEmitter
+
+log = logging.getLogger(__name__)
+
+
+async def start_again(sandbox: Sandbox, started: dict) -> tuple[str, str, int]:
+    """The app as `started` (a preview.ready payload) serving again: as it is when it still runs, else
+    started on its old port unless something took that one meanwhile. (url, command, port)."""
+    url = await sandbox.preview_url()
+    command, port = started["command"], int(started.get("port") or 0)
+    if url is None:
+        new_port = port if port and port_is_free(port) else free_port()
+        command, port = command.replace(f"--port {port}", f"--port {new_port}"), new_port
+        url = await sandbox.start_server(command, port=port)
+    await wait_until_serving(url)
+    return url, command, port
+
+
+async def restart_app(deps: BuildDeps, run_id: int, sandbox: Sandbox, emit: SeqEmitter) -> None:
+    """Start again the app this run had started, if it is not running (a new worker's sandbox); a
+    failure is only logged: the agent starts the app itself when it needs it."""
+    def _latest(s):
+        return s.exec(select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.type == ev.PreviewReady.type)
+                      .order_by(col(RunEvent.seq).desc())).first()
+
+    started = await deps.db.run(_latest)
+    if started is None or not started.payload.get("command") or await sandbox.preview_url() is not None:
+        return
+    try:
+        url, command, port = await start_again(sandbox, started.payload)
+    except Exception as exc:
+        log.warning("could not restart the app of run %s: %r", run_id, exc)
+        return
+    await emit(ev.PreviewReady(url=url, command=command, port=port))
+
+
+async def wake_preview(deps: BuildDeps, run_id: int) -> str:
+    """Start the built app again after its sandbox slept (a worker restart, a paused E2B sandbox)."""
+    run = await deps.db.run(lambda s: store.get_run(s, run_id=run_id))
+    if run is None:
+        return "missing"
+    project = await deps.db.run(lambda s: s.get(Project, run.project_id))
+    started = await deps.db.run(lambda s: latest_event(s, project_id=project.id, type_name=ev.PreviewReady.type))
+    if started is None or not started.payload.get("command"):
+        return "no preview"
+    saved = await deps.db.run(lambda s: rs.latest_checkpoint(s, run_id=run_id)) or {}
+    workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
+    try:
+        sandbox = await deps.open_sandbox(workspace, saved.get("extra", {}).get("sandbox_id", ""))
+        url, command, port = await start_again(sandbox, started.payload)
+    except Exception as exc:
+        log.warning("could not wake the preview of run %s: %r", run_id, exc)
+        await store.record(db=deps.db, redis=deps.redis, run_id=run_id, maxlen=deps.maxlen,
+                           event=ev.Narration(text="I couldn't wake your app just now; try again in a minute."))
+        return "failed"
+    await store.record(db=deps.db, redis=deps.redis, run_id=run_id, maxlen=deps.maxlen,
+                       event=ev.PreviewReady(url=url, command=command, port=int(port)))
+    return "awake"
