@@ -188,7 +188,8 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         u = turn.usage
         entry = UsageEntry(run_id=run_id, user_id=project.owner_id, model=turn.model, cost_micros=micros,
                            input_tokens=u.input_tokens, output_tokens=u.output_tokens,
-                           cache_write_tokens=u.cache_write_tokens, cache_read_tokens=u.cache_read_tokens)
+                           cache_write_tokens=u.cache_write_tokens, cache_read_tokens=u.cache_read_tokens,
+                           signature=state.extra.get("healing", {}).get("signature", ""))
         await deps.db.run(lambda s: (s.add(entry), s.commit()))
         await emit(ev.UsageRecorded(model=turn.model, input_tokens=u.input_tokens, output_tokens=u.output_tokens,
                                     cache_write_tokens=u.cache_write_tokens, cache_read_tokens=u.cache_read_tokens,

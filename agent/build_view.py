@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from agent import build_control
 from agent import events as ev
+from agent import run_store as rs
 from agent import journey_store as js
 from agent.models import Escalation, Run, RunEvent, UsageEntry, utcnow
 from agent.pricing import dollars
@@ -68,6 +69,15 @@ def fixing(run: Run | None, events: list[RunEvent]) -> str:
                 return ""
             return f"Auto-fixing (attempt {event.payload.get('attempt', 1)} of {event.payload.get('of', 3)})"
     return ""
+
+
+def healing_cost(costs: list[dict[str, Any]]) -> str:
+    """ "Fixing 2 problems cost $0.04 of this build", from the ledger's costs per signature."""
+    if not costs:
+        return ""
+    total = sum(c["cost_micros"] for c in costs)
+    problems = f"{len(costs)} problem" + ("s" if len(costs) != 1 else "")
+    return f"Fixing {problems} cost {dollars(total)} of this build"
 
 
 def question(escalation: Escalation | None) -> dict[str, Any]:
@@ -148,6 +158,7 @@ def read(session: Session, *, project_id: int, user_id: int, now: datetime | Non
         "card": card,
         "stage": stage_of(run, events),
         "fixing": fixing(run, events),
+        "healing_cost": healing_cost(rs.healing_costs(session, run_id=run.id) if run else []),
         "question": question(escalation),
         "phases": [{"id": str(p.id), "number": str(i + 1), "title": p.title, "status": p.status}
                    for i, p in enumerate(js.plan_phases(session, project_id=project_id))],

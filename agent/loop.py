@@ -127,6 +127,11 @@ async def run_loop(
                 halt = Outcome("escalated", "self-healing", {"signature": heal.signature, "note": heal})
                 results += _halted_results(uses, index + 1, "the founder is being asked how to go on")
                 break
+            healing_now = state.extra.get("healing", {})
+            if heal is not None:  # the model calls that follow are spent on this signature (the ledger says so)
+                state.extra["healing"] = {"signature": heal.signature, "tool": use.name}
+            elif not result.is_error and healing_now.get("tool") == use.name:
+                state.extra.pop("healing", None)  # the tool that failed works again
             if heal is not None and heal.new_approach:
                 await emit(ev.FixAttempt(attempt=heal.attempt, of=healing.MAX_APPROACHES, tool=use.name,
                                          signature=heal.signature, problem=heal.message[:160]))

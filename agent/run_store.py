@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from agent import healing
 from agent.healing import HealNote
-from agent.models import Checkpoint, ErrorSignature, Escalation, Run, utcnow
+from agent.models import Checkpoint, ErrorSignature, Escalation, Run, UsageEntry, utcnow
 
 KEEP_CHECKPOINTS = 3
 
@@ -117,3 +117,11 @@ def take_decision(session: Session, *, run_id: int) -> str:
     session.add(row)
     session.commit()
     return row.answer
+
+
+def healing_costs(session: Session, *, run_id: int) -> list[dict[str, Any]]:
+    """What self-healing cost, per failure signature: the model calls made while fixing it."""
+    rows = session.exec(select(UsageEntry.signature, sa.func.count(), sa.func.sum(UsageEntry.cost_micros))
+                        .where(UsageEntry.run_id == run_id, UsageEntry.signature != "")
+                        .group_by(UsageEntry.signature).order_by(UsageEntry.signature)).all()
+    return [{"signature": sig, "calls": int(calls), "cost_micros": int(cost or 0)} for sig, calls, cost in rows]

@@ -212,6 +212,7 @@ def cost_card() -> rx.Component:
         ),
         rx.progress(value=S.allowance_used, max=100, size="1", width="100%", id="allowance-meter"),
         rx.cond(S.chart != "", rx.box(rx.html(S.chart), width="100%")),
+        rx.cond(S.healing_cost != "", rx.text(S.healing_cost, size="1", color="var(--gray-10)", id="healing-cost")),
         rx.cond(S.offline, rx.text("The offline co-founder builds for free.", size="1", color="var(--gray-10)")),
     )
 
@@ -274,5 +275,4 @@ def build_page() -> rx.Component:
             ),
             no_plan_yet(),
         ),
-        retry=S.retry,
-    )
+    )  # no failure banner here: the state card says what failed and offers "Build again"

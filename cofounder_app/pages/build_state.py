@@ -54,6 +54,7 @@ class BuildState(ProjectPageState):
     verbose: bool = False
     starting: bool = False
     fixing: str = ""  # "Auto-fixing (attempt N of 3)" while the agent retries a failure
+    healing_cost: str = ""  # what fixing problems cost of this build ("" when nothing)
     question_attempts: list[str] = []
     question_recommendation: str = ""
     question_options: list[str] = []
@@ -77,7 +78,7 @@ class BuildState(ProjectPageState):
             **{name: f"{view[name]:,}" for name in ("run_tokens", "today_tokens", "allowance_tokens")},
         }
         question = view["question"]
-        shown.update(fixing=view["fixing"], question_attempts=question["attempts"],
+        shown.update(fixing=view["fixing"], healing_cost=view["healing_cost"], question_attempts=question["attempts"],
                      question_recommendation=question["recommendation"], question_options=question["options"])
         if card.kind != "needs_input":
             shown["answering"] = False
@@ -173,10 +174,6 @@ class BuildState(ProjectPageState):
     @rx.event
     def toggle_verbose(self, value: bool):
         self.verbose = value
-
-    @rx.event
-    async def retry(self):
-        return await self._control("start")
 
 
 register_page("build", Refresher(state=BuildState, wants=WANTS, read=read_build))

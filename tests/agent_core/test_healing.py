@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from agent import build_control, build_view, healing, store
+from agent import run_store as rs
 from agent import events as ev
 from agent.build_control import BuildControls
 from agent.build_job import BuildDeps, build_slice
@@ -91,6 +92,10 @@ async def test_a_build_escalates_after_three_approaches_and_finishes_with_the_fo
         view = build_view.read(s, project_id=project.id, user_id=user.id)
         assert view["card"].kind == "needs_input" and "3 different tries" in view["card"].detail
         assert len(view["question"]["attempts"]) == 3 and view["question"]["options"]
+        # the ledger: the three model calls made while fixing it are booked to its signature
+        spent = rs.healing_costs(s, run_id=run_id)
+        assert [(c["signature"], c["calls"]) for c in spent] == [(row.signature, 3)] and spent[0]["cost_micros"] > 0
+        assert view["healing_cost"] == "Fixing 1 problem cost <$0.01 of this build"
     # the model was told what it had tried, and that a verbatim repeat does not count
     assert "is attempt 1 of 3" in json.dumps(model.requests[1][-1])
     assert "not a new approach" in json.dumps(model.requests[2][-1])

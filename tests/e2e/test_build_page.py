@@ -195,5 +195,6 @@ def test_a_failed_build_says_why_and_offers_to_build_again(live_app, signed_in, 
     expect(page.locator("#agent-state")).to_have_text("Error")
     expect(page.get_by_text(reason).first).to_be_visible()
     expect(page.locator("#start-build")).to_have_text("Build again")
+    expect(page.locator("#failure-text")).to_have_count(0)  # said once, on the card, not again in a banner
     assert "overloaded')" not in page.inner_text("body")  # the technical error stays out of sight
     snap(page, "5-error")
