@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from agent import build_control
 from agent import events as ev
 from agent import run_store as rs
+from agent import spend
 from agent import journey_store as js
-from agent.models import Escalation, Run, RunEvent, UsageEntry, utcnow
+from agent.models import Escalation, Run, RunEvent, utcnow
 from agent.pricing import dollars
 
 LOG_KEEP_CHARS = 40_000  # the log panel shows the end of the log; the download has all of it
-DAILY_ALLOWANCE_TOKENS = 2_000_000  # until plans set it (billing issue): the free tier's daily tokens
 VIEW_TYPES = (ev.ScreenshotTaken.type, ev.DocWritten.type, ev.LogOutput.type, ev.UsageRecorded.type,
               ev.PreviewReady.type, ev.DownloadReady.type, ev.EvidenceReported.type, ev.ToolCalled.type,
               ev.ToolUsed.type, ev.PhaseStarted.type, ev.RunFailed.type, ev.RunStopped.type, ev.FixAttempt.type)
@@ -136,11 +136,7 @@ def read(session: Session, *, project_id: int, user_id: int, now: datetime | Non
         escalation = session.exec(select(Escalation).where(Escalation.run_id == run.id, Escalation.status == "open")
                                   .order_by(col(Escalation.id).desc())).first()
     docs = js.latest(session, project_id=project_id, kind="docs")
-    day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    today = session.exec(select(func.coalesce(func.sum(UsageEntry.input_tokens + UsageEntry.output_tokens
-                                                       + UsageEntry.cache_write_tokens + UsageEntry.cache_read_tokens), 0),
-                                func.coalesce(func.sum(UsageEntry.cost_micros), 0))
-                         .where(UsageEntry.user_id == user_id, UsageEntry.created_at >= day_start)).one()
+    day = spend.today(session, user_id=user_id, now=now)
     usage = [e.payload for e in events if e.type == ev.UsageRecorded.type]
     running, cumulative = 0, []
     for u in usage:
@@ -152,7 +148,6 @@ def read(session: Session, *, project_id: int, user_id: int, now: datetime | Non
     preview = next((e.payload for e in reversed(events) if e.type == ev.PreviewReady.type), None)
     download = next((e.payload for e in reversed(events) if e.type == ev.DownloadReady.type), None)
     evidence = next((e.payload["features"] for e in reversed(events) if e.type == ev.EvidenceReported.type), [])
-    tokens_today = int(today[0])
     return {
         "run_status": run.status if run else "",
         "card": card,
@@ -175,10 +170,12 @@ def read(session: Session, *, project_id: int, user_id: int, now: datetime | Non
         "run_cost": dollars(running),
         "run_tokens": sum(int(u.get("input_tokens", 0)) + int(u.get("output_tokens", 0))
                           + int(u.get("cache_write_tokens", 0)) + int(u.get("cache_read_tokens", 0)) for u in usage),
-        "today_tokens": tokens_today,
-        "today_cost": dollars(int(today[1])),
-        "allowance_tokens": DAILY_ALLOWANCE_TOKENS,
-        "allowance_used": min(100, round(100 * tokens_today / DAILY_ALLOWANCE_TOKENS)),
+        "today_tokens": day.tokens,
+        "today_cost": dollars(day.spent_micros),
+        "allowance_cost": dollars(day.allowance_micros) if day.allowance_micros else "$0.00",
+        "allowance_used": min(100, round(100 * day.spent_micros / day.allowance_micros)) if day.allowance_micros
+        else (100 if day.spent_micros else 0),
+        "tier_name": day.tier.name,
         "chart": cost_chart(cumulative),
     }
 

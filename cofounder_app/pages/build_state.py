@@ -48,7 +48,8 @@ class BuildState(ProjectPageState):
     run_tokens: str = "0"
     today_tokens: str = "0"
     today_cost: str = "$0.00"
-    allowance_tokens: str = "0"
+    allowance_cost: str = "$0.00"
+    tier_name: str = ""
     allowance_used: int = 0
     chart: str = ""
     verbose: bool = False
@@ -74,8 +75,9 @@ class BuildState(ProjectPageState):
             "download_href": self._api(files_url(pid, view["download_key"]) + "?download=1")
             if view["download_key"] else "",
             "download_size": f"{view['download_size'] / 1024:,.0f} KB" if view["download_key"] else "",
-            **{name: view[name] for name in ("run_cost", "today_cost", "allowance_used", "chart")},
-            **{name: f"{view[name]:,}" for name in ("run_tokens", "today_tokens", "allowance_tokens")},
+            **{name: view[name] for name in ("run_cost", "today_cost", "allowance_cost", "allowance_used", "chart",
+                                             "tier_name")},
+            **{name: f"{view[name]:,}" for name in ("run_tokens", "today_tokens")},
         }
         question = view["question"]
         shown.update(fixing=view["fixing"], healing_cost=view["healing_cost"], question_attempts=question["attempts"],
