@@ -133,7 +133,7 @@ class BuildControls:
         run = await self._current(project)
         if run.status in ("succeeded", "failed", "stopped"):
             raise JourneyError("The build has already ended.")
-        if run.status in ("queued", "running", "sleeping"):
+        if run.status in ("queued", "running"):
             await self.redis.set(control_key(run.id), "stop", ex=CONTROL_SECONDS)  # the loop stops between steps
             return
         await self.db.run(lambda s: finish_stopped(s, run_id=run.id, project_id=project.id))

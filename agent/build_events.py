@@ -200,3 +200,30 @@ class FixAttempt(Event):
     def summary(self) -> str:
         return f"Auto-fixing (attempt {self.attempt} of {self.of}): {self.problem}" if self.problem \
             else f"Auto-fixing (attempt {self.attempt} of {self.of})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sleeping(Event):
+    """Today's allowance is spent: the run rests and wakes by itself at `wake_at` (ISO, UTC)."""
+
+    type: ClassVar[str] = "agent.sleeping"
+    wake_at: str
+    spent: str = ""
+    allowance: str = ""
+
+    @property
+    def summary(self) -> str:
+        return (f"Resting: today's allowance ({self.allowance}) is spent. I'll carry on by myself at "
+                f"{self.wake_at[11:16]} UTC.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BudgetExceeded(Event):
+    """A day's spend went more than 10% over its allowance: the run was stopped at once."""
+
+    type: ClassVar[str] = "budget.exceeded"
+    reason: str
+
+    @property
+    def summary(self) -> str:
+        return self.reason

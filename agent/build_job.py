@@ -14,12 +14,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from redis.asyncio import Redis
 
-from agent import build, handover, healing, jobs, store, tools
+from agent import build, handover, healing, jobs, pacing, store, tools
 from agent.preview_job import restart_app
 from agent.build_control import control_key, finish_stopped
 from agent import events as ev
@@ -53,6 +53,7 @@ class BuildDeps:
     worker_id: str
     limits: LoopLimits = field(default_factory=LoopLimits)
     maxlen: int = 1000
+    clock: Callable[[], datetime] = utcnow  # "now" for the budget and the wake cron (a test moves it)
 
 
 class SeqEmitter:
@@ -180,7 +181,12 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
     async def save(current: LoopState) -> None:
         await deps.db.run(lambda s: rs.save_checkpoint(s, run_id=run_id, step=current.step, data=current.to_json()))
 
-    async def should_pause() -> bool:  # a pause or a stop asked for by the founder
+    paced = not deps.llm.offline  # the offline co-founder costs nothing: no allowance to keep to
+    day = {"verdict": await pacing.day_verdict(deps, project.owner_id) if paced else "ok"}
+
+    async def should_pause() -> bool:  # the day's allowance is spent, or the founder asked to pause or stop
+        if day["verdict"] != "ok":
+            return True
         return (await deps.redis.get(control_key(run_id))) in (b"pause", "pause", b"stop", "stop")
 
     async def on_turn(turn: Turn) -> None:
@@ -189,11 +195,13 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         entry = UsageEntry(run_id=run_id, user_id=project.owner_id, model=turn.model, cost_micros=micros,
                            input_tokens=u.input_tokens, output_tokens=u.output_tokens,
                            cache_write_tokens=u.cache_write_tokens, cache_read_tokens=u.cache_read_tokens,
-                           signature=state.extra.get("healing", {}).get("signature", ""))
+                           signature=state.extra.get("healing", {}).get("signature", ""), created_at=deps.clock())
         await deps.db.run(lambda s: (s.add(entry), s.commit()))
         await emit(ev.UsageRecorded(model=turn.model, input_tokens=u.input_tokens, output_tokens=u.output_tokens,
                                     cache_write_tokens=u.cache_write_tokens, cache_read_tokens=u.cache_read_tokens,
                                     cost_micros=micros))
+        if paced:
+            day["verdict"] = await pacing.day_verdict(deps, project.owner_id)
 
     try:
         async with lease_kept(deps, run_id, sandbox):
@@ -206,6 +214,8 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         log.exception("build run %s failed", run_id)
         return await _fail(deps, run_id, project.id, emit, "Something went wrong on our side. Your work is saved; "
                                                "please try again.", repr(exc))
+    if outcome.status == "paused" and day["verdict"] != "ok":
+        return await pacing.rest(deps, run_id, project, sandbox, emit, day["verdict"])
     return await _finish(deps, run_id, project, state, emit, outcome, sandbox)
 
 

@@ -21,7 +21,8 @@ from agent.pricing import dollars
 LOG_KEEP_CHARS = 40_000  # the log panel shows the end of the log; the download has all of it
 VIEW_TYPES = (ev.ScreenshotTaken.type, ev.DocWritten.type, ev.LogOutput.type, ev.UsageRecorded.type,
               ev.PreviewReady.type, ev.DownloadReady.type, ev.EvidenceReported.type, ev.ToolCalled.type,
-              ev.ToolUsed.type, ev.PhaseStarted.type, ev.RunFailed.type, ev.RunStopped.type, ev.FixAttempt.type)
+              ev.ToolUsed.type, ev.PhaseStarted.type, ev.RunFailed.type, ev.RunStopped.type, ev.FixAttempt.type,
+              ev.BudgetExceeded.type, ev.Sleeping.type)
 STAGES = ("Planning", "Writing code", "Installing", "Testing", "Starting the app", "Ready")
 
 
@@ -48,6 +49,9 @@ def state_card(run: Run | None, escalation: Escalation | None, events: list[RunE
     if run.status == "needs_input":
         problem = escalation.problem if escalation else "Your co-founder needs a decision from you."
         return Card("needs_input", "Needs your input", problem)
+    if run.status == "budget_exceeded":
+        reason = next((e.payload.get("reason", "") for e in reversed(events) if e.type == ev.BudgetExceeded.type), "")
+        return Card("error", "Budget exceeded", reason or "Today's spend went over your allowance, so I stopped.")
     if run.status == "failed":
         return Card("error", "Error", last_failure or "The build stopped because something went wrong.")
     if run.status == "stopped":

@@ -29,6 +29,8 @@ from agent.build_events import (  # noqa: F401  (re-exported: ev.PreviewReady et
     DownloadReady,
     EvidenceReported,
     FixAttempt,
+    Sleeping,
+    BudgetExceeded,
 )
 from agent.event_base import _REGISTRY, Event
 

@@ -19,6 +19,7 @@ from agent.config import Settings
 from agent.db import Database
 from agent.build_control import WAKE_PREVIEW
 from agent.build_job import BuildDeps, build_slice, reconcile
+from agent.pacing import wake_due
 from agent.preview_job import wake_preview
 from agent.journey_jobs import JourneyDeps, draft_brief, draft_plan, interview_step
 from agent.loop import LoopLimits
@@ -135,9 +136,15 @@ async def wake_preview_job(ctx: dict, run_id: int) -> str:
 
 
 async def reconcile_builds(ctx: dict) -> None:
-    restarted = await reconcile(_build(ctx))
+    """Every few seconds: builds whose worker died are queued again, and sleeping builds whose
+    allowance has reset wake up."""
+    deps = _build(ctx)
+    restarted = await reconcile(deps)
     if restarted:
         log.info("re-enqueued stalled builds %s", restarted)
+    woken = await wake_due(deps)
+    if woken:
+        log.info("woke sleeping builds %s", woken)
 
 
 async def interview_step_job(ctx: dict, run_id: int) -> str:

@@ -30,6 +30,8 @@ _LOOK = {
     ev.RunPaused.type: ("dot", "amber"),
     ev.RunStopped.type: ("dot", "gray"),
     ev.FixAttempt.type: ("alert", "amber"),
+    ev.Sleeping.type: ("dot", "amber"),
+    ev.BudgetExceeded.type: ("alert", "red"),
 }
 
 

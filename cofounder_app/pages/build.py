@@ -35,7 +35,8 @@ def controls() -> rx.Component:
                 rx.button(rx.icon("pause", size=15), "Pause", on_click=S.pause, variant="soft", id="pause-build")),
         rx.cond(S.card_kind == "paused",  # a question is answered in the decision console instead
                 rx.button(rx.icon("play", size=15), "Resume", on_click=S.resume, id="resume-build")),
-        rx.cond((S.card_kind == "building") | (S.card_kind == "paused") | (S.card_kind == "needs_input"),
+        rx.cond((S.card_kind == "building") | (S.card_kind == "paused") | (S.card_kind == "needs_input")
+                | (S.card_kind == "resting"),
                 rx.alert_dialog.root(
                     rx.alert_dialog.trigger(rx.button(rx.icon("square", size=15), "Stop", variant="soft",
                                                       color_scheme="red", id="stop-build")),

@@ -64,3 +64,32 @@ def test_the_founder_answers_the_question_and_the_build_goes_on(live_app, signed
         assert rs.open_escalation(s, run_id=run.id) is None
         assert store.get_run(s, run_id=run.id).status == "succeeded"
     db.dispose()
+
+
+def test_a_resting_build_counts_down_to_its_wake(live_app, signed_in, make_founder, planned_project):
+    import sqlalchemy as sa
+    from datetime import timedelta
+
+    from agent.models import Run, utcnow
+
+    founder = make_founder()
+    project = planned_project(founder)
+    wake_at = utcnow() + timedelta(hours=3)
+    db = Database(os.environ["DATABASE_URL"])
+    with db.session() as s:
+        run = store.create_run(s, project_id=project.id, kind="build")
+        store.update_project(s, project_id=project.id, status="building")
+        store.insert_event(s, run_id=run.id, event=ev.Sleeping(wake_at=wake_at.isoformat(), spent="$0.67",
+                                                               allowance="$0.67"))
+        s.execute(sa.update(Run).where(Run.id == run.id).values(status="sleeping", wake_at=wake_at))
+        s.commit()
+    db.dispose()
+    page = signed_in(founder).new_page()
+    page.goto(f"{live_app.url}/projects/{project.id}/build")
+    expect(page.locator("#agent-state")).to_have_text("Resting")
+    expect(page.locator("#agent-countdown")).to_contain_text("wakes in 2h 5")
+    expect(page.locator("#activity-feed")).to_contain_text("I'll carry on by myself at")
+    snap(page, "9-resting")
+    page.click("#stop-build")  # a resting build can be stopped without waiting for it to wake
+    page.click("#confirm-stop")
+    expect(page.locator("#agent-state")).to_have_text("Stopped")

@@ -1,0 +1,76 @@
+"""The run paces itself on the founder's daily allowance (rules in `agent/budget.py`, spend in
+`agent/spend.py`): after every model call the day's spend is checked; when the allowance is spent the
+run pauses its sandbox and sleeps until the next reset, and the wake cron puts it back in the queue
+then, without the founder; more than 10% over stops it at once as `budget_exceeded`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from agent import budget, jobs, spend, store
+from agent import events as ev
+from agent.models import Project, Run
+from agent.pricing import dollars
+from agent.services.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    from agent.build_job import BuildDeps, SeqEmitter
+
+
+async def day_verdict(deps: BuildDeps, user_id: int) -> str:
+    return await deps.db.run(lambda s: spend.today(s, user_id=user_id, now=deps.clock()).verdict)
+
+
+async def rest(deps: BuildDeps, run_id: int, project: Project, sandbox: Sandbox, emit: SeqEmitter,
+               verdict: str) -> str:
+    """Ends the slice for the budget: "sleeping" until the reset, or "budget_exceeded"."""
+    now = deps.clock()
+    day = await deps.db.run(lambda s: spend.today(s, user_id=project.owner_id, now=now))
+    if verdict == "breaker":
+        reason = (f"I stopped the build: today's spend ({dollars(day.spent_micros)}) went more than 10% over "
+                  f"your daily allowance ({dollars(day.allowance_micros)}). Nothing is lost. You can build again "
+                  f"tomorrow, or move to a bigger plan to have more each day.")
+
+        def _exceeded(s) -> None:
+            store.finish_run(s, run_id=run_id, status="budget_exceeded", error="daily spend over allowance + 10%")
+            store.update_project(s, project_id=project.id, status="planned")
+
+        await deps.db.run(_exceeded)
+        await emit(ev.BudgetExceeded(reason=reason))
+        return "budget_exceeded"
+    wake_at = budget.next_reset(now)
+    try:
+        await sandbox.pause()
+    except Exception:  # a sandbox that will not pause is restarted on wake; the run still sleeps
+        pass
+
+    def _sleep(s) -> None:
+        s.execute(sa.update(Run).where(col(Run.id) == run_id)
+                  .values(status="sleeping", wake_at=wake_at, lease_owner="", lease_expires_at=None))
+        s.commit()
+
+    await deps.db.run(_sleep)
+    await emit(ev.Sleeping(wake_at=wake_at.isoformat(), spent=dollars(day.spent_micros),
+                           allowance=dollars(day.allowance_micros)))
+    return "sleeping"
+
+
+async def wake_due(deps: BuildDeps, now: datetime | None = None) -> list[int]:
+    """Queue again every sleeping run whose wake time has come (the worker's cron)."""
+    now = now or deps.clock()
+
+    def _due(s) -> list[int]:
+        runs = list(s.exec(select(Run).where(Run.status == "sleeping", col(Run.wake_at) <= now)))
+        for run in runs:
+            s.execute(sa.update(Run).where(col(Run.id) == run.id, Run.status == "sleeping").values(status="queued"))
+        s.commit()
+        return [r.id for r in runs]
+
+    woken = await deps.db.run(_due)
+    for run_id in woken:
+        await deps.enqueue(jobs.BUILD_SLICE, run_id, f"{jobs.BUILD_SLICE}-run-{run_id}-wake-{int(now.timestamp())}")
+    return woken

@@ -1,0 +1,94 @@
+"""Pacing on the daily allowance with the real loop, database and Redis (a scripted, priced model and
+an injected clock): a build spends today's allowance, sleeps, is woken by the cron at the reset in a
+fresh sandbox, and finishes; a call that blows more than 10% past the allowance stops the build at once."""
+
+from datetime import timedelta
+
+from agent import budget, build_view, pacing, store
+from agent import events as ev
+from agent.build_control import BuildControls
+from agent.build_job import BuildDeps, build_slice
+from agent.models import Plan, Subscription, utcnow
+from agent.pricing import cost_micros
+from agent.services.llm import Usage
+from agent.services.sandbox import LocalSandbox
+from agent.services.storage import LocalStorage
+from tests.agent_core.conftest import Queue
+from tests.agent_core.test_loop import Scripted
+
+TURN = cost_micros("claude-sonnet-4-5", Usage(input_tokens=10, output_tokens=5))  # what one scripted call costs
+
+
+def subscribe(db, user, monthly_budget, now, monkeypatch):
+    """The founder on a tier whose month holds `monthly_budget`, renewing in exactly 10 days."""
+    tier = budget.Tier("partner", "Partner", monthly_budget, "claude-sonnet-4-5", 2, 9_900)
+    monkeypatch.setitem(budget.TIERS, "partner", tier)
+    with db.session() as s:
+        if s.get(Plan, "partner") is None:
+            s.add(Plan(key="partner", name="Partner", monthly_budget_micros=monthly_budget, model=tier.model))
+        s.add(Subscription(user_id=user.id, plan_key="partner", renews_at=now + timedelta(days=10)))
+        s.commit()
+
+
+def deps_for(db, redis, model, tmp_path, clock, queue):
+    async def open_sandbox(workspace, _sandbox_id):  # a fresh sandbox object each slice, as after a restart
+        return LocalSandbox(workspace, confine=False)
+
+    async def no_capture(_url):
+        raise RuntimeError("no browser here")
+
+    return BuildDeps(db=db, redis=redis, storage=LocalStorage(tmp_path / "files"), llm=model, capture=no_capture,
+                     enqueue=queue, open_sandbox=open_sandbox, workspaces_root=tmp_path, worker_id="test",
+                     clock=clock)
+
+
+def steps(n):
+    return [[("bash", {"command": f"echo step {i}"})] for i in range(n)]
+
+
+async def test_a_build_sleeps_when_the_allowance_is_spent_and_wakes_at_the_reset(db, redis, planned, tmp_path,
+                                                                                   monkeypatch):
+    user, project = planned
+    now = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)
+    subscribe(db, user, 10 * 3 * TURN, now, monkeypatch)  # allowance: three calls a day
+    clock = {"now": now}
+    queue = Queue()
+    model = Scripted(steps(5))
+    deps = deps_for(db, redis, model, tmp_path, lambda: clock["now"], queue)
+    run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
+
+    assert await build_slice(deps, run_id) == "sleeping"
+    assert len(model.requests) == 3  # no call after the allowance was spent
+    with db.session() as s:
+        run = store.get_run(s, run_id=run_id)
+        assert run.status == "sleeping" and run.wake_at == budget.next_reset(now)
+        slept = [e.payload for e in store.events_between(s, run_id=run_id, after_seq=0) if e.type == ev.Sleeping.type]
+        assert len(slept) == 1 and "carry on by myself at 00:00 UTC" in ev.decode(ev.Sleeping.type, slept[0]).summary
+        card = build_view.read(s, project_id=project.id, user_id=user.id, now=now)["card"]
+        assert card.kind == "resting" and card.since == budget.next_reset(now).isoformat()
+
+    assert await pacing.wake_due(deps, now=now + timedelta(hours=1)) == []  # not yet
+    clock["now"] = budget.next_reset(now) + timedelta(minutes=1)
+    assert await pacing.wake_due(deps) == [run_id]
+    assert queue.jobs[-1][1] == run_id
+    assert await build_slice(deps, run_id) == "succeeded"  # a new day, a new sandbox object, the same conversation
+    assert len(model.requests[3]) > len(model.requests[2])  # it went on from the checkpoint, not from scratch
+    with db.session() as s:
+        assert store.get_run(s, run_id=run_id).status == "succeeded"
+
+
+async def test_a_day_more_than_ten_percent_over_stops_the_build_at_once(db, redis, planned, tmp_path, monkeypatch):
+    user, project = planned
+    now = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)
+    subscribe(db, user, 10 * TURN // 2, now, monkeypatch)  # allowance: half a call a day
+    queue = Queue()
+    model = Scripted(steps(5))
+    deps = deps_for(db, redis, model, tmp_path, lambda: now, queue)
+    run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
+    assert await build_slice(deps, run_id) == "budget_exceeded"
+    assert len(model.requests) == 1
+    with db.session() as s:
+        assert store.get_run(s, run_id=run_id).status == "budget_exceeded"
+        assert s.get(type(project), project.id).status == "planned"
+        card = build_view.read(s, project_id=project.id, user_id=user.id, now=now)["card"]
+        assert card.title == "Budget exceeded" and "more than 10% over" in card.detail
