@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from redis.asyncio import Redis
 from sqlmodel import Session, col, select
 
-from agent import jobs, store, streams
+from agent import jobs, spend, store, streams
 from agent import events as ev
 from agent import journey_store as js
 from agent import run_store as rs
@@ -76,7 +76,8 @@ class BuildControls:
                 raise JourneyError("The build can start once the plan is ready.")
             for phase in phases:  # a new build works through the whole plan again
                 js.update_phase(s, project_id=project.id, phase_id=phase.id, status="pending")
-            return store.create_run(s, project_id=project.id, kind="build")
+            tier, _ = spend.founder_tier(s, user_id=project.owner_id, now=utcnow())  # fixed for the run
+            return store.create_run(s, project_id=project.id, kind="build", tier=tier.key, model=tier.model)
 
         run = await self.db.run(_start)
         await streams.announce_run(self.redis, project_id=project.id, run_id=run.id)

@@ -146,6 +146,12 @@ def tools_slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40] or "page"
 
 
+def _llm_for(llm: LLM, model: str) -> LLM:
+    """The co-founder speaking to the run's model (chosen by the founder's tier when it started)."""
+    for_model = getattr(llm, "for_model", None)
+    return for_model(model) if model and for_model is not None and not llm.offline else llm
+
+
 def give_decision(state: LoopState, decision: str) -> None:
     """Adds the founder's decision to the conversation's last (user) message, after its tool results."""
     text = {"type": "text", "text": f"The founder answered your question: {decision}\nGo on with that decision."}
@@ -205,7 +211,7 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
 
     try:
         async with lease_kept(deps, run_id, sandbox):
-            outcome = await run_loop(llm=deps.llm, system=state.extra["system"], context=_context(
+            outcome = await run_loop(llm=_llm_for(deps.llm, run.model), system=state.extra["system"], context=_context(
                 deps, project, run_id, sandbox, emit), state=state, emit=emit, save=save, should_pause=should_pause,
                 on_turn=on_turn, limits=deps.limits)
     except LLMError as exc:

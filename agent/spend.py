@@ -36,16 +36,20 @@ def _spent(session: Session, user_id: int, since: datetime, until: datetime | No
     return int(micros), int(tokens)
 
 
-def today(session: Session, *, user_id: int, now: datetime) -> Today:
-    """The founder's tier (their subscription's, else the default), today's allowance and spend."""
+def founder_tier(session: Session, *, user_id: int, now: datetime) -> tuple[budget.Tier, datetime]:
+    """The founder's tier and renewal: their active subscription's, else the default tier renewing
+    monthly from sign-up."""
     subscription = session.exec(select(Subscription).where(Subscription.user_id == user_id,
                                                            Subscription.status == "active")).first()
     if subscription is not None:
-        tier, renews_at = budget.tier(subscription.plan_key), subscription.renews_at
-    else:
-        user = session.get(User, user_id)
-        tier = budget.tier("")
-        renews_at = budget.next_renewal(user.created_at if user else now, now)
+        return budget.tier(subscription.plan_key), subscription.renews_at
+    user = session.get(User, user_id)
+    return budget.tier(""), budget.next_renewal(user.created_at if user else now, now)
+
+
+def today(session: Session, *, user_id: int, now: datetime) -> Today:
+    """The founder's tier, today's allowance and today's spend."""
+    tier, renews_at = founder_tier(session, user_id=user_id, now=now)
     day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     period = budget.period_start(renews_at)
     before_today, _ = _spent(session, user_id, min(period, day_start), day_start)

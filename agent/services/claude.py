@@ -45,6 +45,13 @@ class AnthropicLLM:
         self.backoff_seconds = backoff_seconds
         self.sleep = sleep
 
+    def for_model(self, model: str) -> AnthropicLLM:
+        """The same client speaking to another model (a run's model is fixed by the founder's tier)."""
+        if not model or model == self.model:
+            return self
+        return AnthropicLLM(self.client, model, overloaded_retries=self.overloaded_retries,
+                            backoff_seconds=self.backoff_seconds, sleep=self.sleep)
+
     @classmethod
     def from_settings(cls, settings: Settings) -> AnthropicLLM:
         client = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key,

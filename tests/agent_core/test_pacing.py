@@ -4,11 +4,13 @@ fresh sandbox, and finishes; a call that blows more than 10% past the allowance 
 
 from datetime import timedelta
 
+from sqlmodel import select
+
 from agent import budget, build_view, pacing, store
 from agent import events as ev
 from agent.build_control import BuildControls
 from agent.build_job import BuildDeps, build_slice
-from agent.models import Plan, Subscription, utcnow
+from agent.models import Plan, Subscription, UsageEntry, utcnow
 from agent.pricing import cost_micros
 from agent.services.llm import Usage
 from agent.services.sandbox import LocalSandbox
@@ -92,3 +94,32 @@ async def test_a_day_more_than_ten_percent_over_stops_the_build_at_once(db, redi
         assert s.get(type(project), project.id).status == "planned"
         card = build_view.read(s, project_id=project.id, user_id=user.id, now=now)["card"]
         assert card.title == "Budget exceeded" and "more than 10% over" in card.detail
+
+
+class TieredScripted(Scripted):
+    """A scripted model that, like the Claude adapter, can be pointed at another model."""
+
+    def for_model(self, model):
+        self.model = model
+        return self
+
+
+async def test_the_founders_tier_fixes_the_runs_model(db, redis, planned, tmp_path, monkeypatch):
+    user, project = planned
+    now = utcnow()
+    with db.session() as s:
+        cto = budget.tier("cto_scale")
+        if s.get(Plan, cto.key) is None:
+            s.add(Plan(key=cto.key, name=cto.name, monthly_budget_micros=cto.monthly_budget_micros, model=cto.model))
+        s.add(Subscription(user_id=user.id, plan_key="cto_scale", renews_at=now + timedelta(days=20)))
+        s.commit()
+    queue = Queue()
+    model = TieredScripted(steps(1))
+    run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
+    with db.session() as s:
+        run = store.get_run(s, run_id=run_id)
+        assert (run.tier, run.model) == ("cto_scale", "claude-opus-4-1")  # recorded when the run starts
+    assert await build_slice(deps_for(db, redis, model, tmp_path, utcnow, queue), run_id) == "succeeded"
+    with db.session() as s:
+        models = {u.model for u in s.exec(select(UsageEntry).where(UsageEntry.run_id == run_id))}
+    assert models == {"claude-opus-4-1"}  # every call of the run went to the tier's model

@@ -133,3 +133,13 @@ async def test_the_conversation_tail_is_a_cache_breakpoint_and_the_callers_messa
     assert sent[-1]["content"][-1]["cache_control"] == {"type": "ephemeral"}
     assert "cache_control" not in json.dumps(sent[:-1])
     assert messages == original
+
+
+async def test_a_run_can_speak_to_its_tiers_model_through_the_same_client(api):
+    api.turn(("text", "Opus here."))
+    sonnet = claude(api)
+    opus = sonnet.for_model("claude-opus-4-1")
+    assert sonnet.for_model("claude-sonnet-4-5") is sonnet and opus.client is sonnet.client
+    assert opus.label == "Claude (claude-opus-4-1)"
+    await opus.turn(system="Be kind.", messages=[{"role": "user", "content": "Hi"}])
+    assert api.requests[0]["body"]["model"] == "claude-opus-4-1"
