@@ -19,7 +19,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from agent import build, handover, healing, jobs, pacing, store, tools
+from agent import build, handover, healing, jobs, pacing, snapshots, store, tools
 from agent.preview_job import restart_app
 from agent.build_control import control_key, finish_stopped
 from agent import events as ev
@@ -131,7 +131,11 @@ def _context(deps: BuildDeps, project: Project, run_id: int, sandbox: Sandbox, e
             js.update_phase(s, project_id=project.id, phase_id=phase.id, status=status)
             return phase.title
 
-        return await deps.db.run(_move)
+        title = await deps.db.run(_move)
+        if status == "done":  # a phase boundary: keep the workspace as it is now
+            await snapshots.take(deps.storage, sandbox, storage_prefix=prefix, run_id=run_id,
+                                 number=emit.state.next_seq, label=f"the end of phase {number}: {title}")
+        return title
 
     async def on_failure(tool: str, arguments: dict, output: str) -> healing.HealNote:
         failure = healing.classify(tool, output)
@@ -152,9 +156,10 @@ def _llm_for(llm: LLM, model: str) -> LLM:
     return for_model(model) if model and for_model is not None and not llm.offline else llm
 
 
-def give_decision(state: LoopState, decision: str) -> None:
-    """Adds the founder's decision to the conversation's last (user) message, after its tool results."""
-    text = {"type": "text", "text": f"The founder answered your question: {decision}\nGo on with that decision."}
+def tell(state: LoopState, message: str) -> None:
+    """Adds a note (the founder's decision, a restored environment) to the conversation's last (user)
+    message, after its tool results, so the agent reads it before its next step."""
+    text = {"type": "text", "text": message}
     last = state.messages[-1] if state.messages else None
     if last is not None and last.get("role") == "user" and isinstance(last.get("content"), list):
         last["content"].append(text)
@@ -177,11 +182,13 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         await emit(ev.RunStarted(kind="build", title="Building your MVP"))
     decision = await deps.db.run(lambda s: rs.take_decision(s, run_id=run_id)) if saved else ""
     if decision:  # the founder answered the agent's question: it goes on with that in its context
-        give_decision(state, decision)
+        tell(state, f"The founder answered your question: {decision}\nGo on with that decision.")
     workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
     sandbox = await deps.open_sandbox(workspace, state.extra.get("sandbox_id", ""))
     state.extra["sandbox_id"] = sandbox.sandbox_id.split(":", 1)[-1]
-    if saved is not None:  # after a crash or a restart: the app this run started runs again
+    if saved is not None:  # woken, or after a crash or a restart: the workspace checked, the app running again
+        if restored := await pacing.check_workspace(deps, run_id, project, sandbox):
+            tell(state, restored)
         await restart_app(deps, run_id, sandbox, emit)
 
     async def save(current: LoopState) -> None:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from agent import budget, jobs, spend, store
+from agent import budget, jobs, snapshots, spend, store
 from agent import events as ev
-from agent.models import Project, Run
+from agent.models import Project, Run, RunEvent
 from agent.pricing import dollars
 from agent.services.sandbox import Sandbox
 
@@ -43,6 +43,8 @@ async def rest(deps: BuildDeps, run_id: int, project: Project, sandbox: Sandbox,
         await emit(ev.BudgetExceeded(reason=reason))
         return "budget_exceeded"
     wake_at = budget.next_reset(now)
+    await snapshots.take(deps.storage, sandbox, storage_prefix=_storage_prefix(project), run_id=run_id,
+                         number=emit.state.next_seq, label="the moment I went to rest")
     try:
         await sandbox.pause()
     except Exception:  # a sandbox that will not pause is restarted on wake; the run still sleeps
@@ -74,3 +76,22 @@ async def wake_due(deps: BuildDeps, now: datetime | None = None) -> list[int]:
     for run_id in woken:
         await deps.enqueue(jobs.BUILD_SLICE, run_id, f"{jobs.BUILD_SLICE}-run-{run_id}-wake-{int(now.timestamp())}")
     return woken
+
+
+def _storage_prefix(project: Project) -> str:
+    return project.storage_prefix or f"projects/{project.id}/"
+
+
+async def check_workspace(deps: BuildDeps, run_id: int, project: Project, sandbox: Sandbox) -> str:
+    """On waking (the run's last event is its rest) or finding the workspace empty (a recreated
+    sandbox): verify it against the newest snapshot and restore that if files were lost. Returns what
+    to tell the agent ("" when nothing was restored)."""
+    def _last_type(s) -> str:
+        row = s.exec(select(RunEvent.type).where(RunEvent.run_id == run_id).order_by(col(RunEvent.seq).desc())).first()
+        return row or ""
+
+    woken = await deps.db.run(_last_type) == ev.Sleeping.type
+    if not woken and await sandbox.list_files():
+        return ""
+    shot = await snapshots.latest(deps.storage, storage_prefix=_storage_prefix(project), run_id=run_id)
+    return await snapshots.verify(deps.storage, sandbox, shot) if shot else ""

@@ -2,6 +2,7 @@
 an injected clock): a build spends today's allowance, sleeps, is woken by the cron at the reset in a
 fresh sandbox, and finishes; a call that blows more than 10% past the allowance stops the build at once."""
 
+import json
 from datetime import timedelta
 
 from sqlmodel import select
@@ -10,6 +11,7 @@ from agent import budget, build_view, pacing, store
 from agent import events as ev
 from agent.build_control import BuildControls
 from agent.build_job import BuildDeps, build_slice
+from agent.project_setup import workspace_path
 from agent.models import Plan, Subscription, UsageEntry, utcnow
 from agent.pricing import cost_micros
 from agent.services.llm import Usage
@@ -55,11 +57,15 @@ async def test_a_build_sleeps_when_the_allowance_is_spent_and_wakes_at_the_reset
     subscribe(db, user, 10 * 3 * TURN, now, monkeypatch)  # allowance: three calls a day
     clock = {"now": now}
     queue = Queue()
-    model = Scripted(steps(5))
+    model = Scripted([[("write_file", {"path": "app/main.py", "content": "print('walkies')\n"})], *steps(4)])
     deps = deps_for(db, redis, model, tmp_path, lambda: clock["now"], queue)
     run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
 
     assert await build_slice(deps, run_id) == "sleeping"
+    # while it sleeps the environment is lost (an expired sandbox): waking restores the snapshot taken
+    # before the rest, and the agent is told
+    main = workspace_path(tmp_path, project.id) / "app" / "main.py"
+    main.unlink()
     assert len(model.requests) == 3  # no call after the allowance was spent
     with db.session() as s:
         run = store.get_run(s, run_id=run_id)
@@ -75,6 +81,8 @@ async def test_a_build_sleeps_when_the_allowance_is_spent_and_wakes_at_the_reset
     assert queue.jobs[-1][1] == run_id
     assert await build_slice(deps, run_id) == "succeeded"  # a new day, a new sandbox object, the same conversation
     assert len(model.requests[3]) > len(model.requests[2])  # it went on from the checkpoint, not from scratch
+    assert "restored to the moment I went to rest" in json.dumps(model.requests[3][-1])
+    assert main.read_text() == "print('walkies')\n"
     with db.session() as s:
         assert store.get_run(s, run_id=run_id).status == "succeeded"
 
