@@ -81,3 +81,16 @@ def test_a_founders_day_comes_from_their_subscription_and_the_ledger(db, founder
         view = build_view.read(s, project_id=project.id, user_id=user.id, now=NOW)
     assert (view["today_cost"], view["allowance_cost"], view["allowance_used"], view["tier_name"]) == (
         "$1.00", "$5.00", 20, "Partner")
+
+
+def test_the_plans_in_the_database_are_the_tiers_in_the_code(db):
+    from sqlmodel import select
+
+    from agent.models import Plan
+
+    with db.session() as s:
+        plans = {p.key: p for p in s.exec(select(Plan))}
+    for tier in budget.TIERS.values():
+        plan = plans[tier.key]
+        assert (plan.name, plan.monthly_budget_micros, plan.model, plan.max_concurrent_runs, plan.price_cents) == (
+            tier.name, tier.monthly_budget_micros, tier.model, tier.max_concurrent_runs, tier.price_cents)
