@@ -75,7 +75,7 @@ class BuildControls:
                     raise JourneyError("Your co-founder is already building this project.")
                 raise JourneyError("The build can start once the plan is ready.")
             for phase in phases:  # a new build works through the whole plan again
-                js.update_phase(s, project_id=project.id, phase_id=phase.id, status="pending")
+                js.update_phase(s, project_id=project.id, phase_id=phase.id, status="pending", cost_actual_micros=0)
             tier, _ = spend.founder_tier(s, user_id=project.owner_id, now=utcnow())  # fixed for the run
             return store.create_run(s, project_id=project.id, kind="build", tier=tier.key, model=tier.model)
 

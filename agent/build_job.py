@@ -28,7 +28,7 @@ from agent import run_store as rs
 from agent.db import Database
 from agent.loop import LoopLimits, LoopState, Outcome, run_loop
 from agent.models import Project, UsageEntry, utcnow
-from agent.pricing import cost_micros
+from agent.pricing import caching_saved_micros, cost_micros
 from agent.project_setup import workspace_path
 from agent.services.llm import LLM, LLMError, Turn
 from agent.services.sandbox import Sandbox, free_port
@@ -209,10 +209,18 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
                            input_tokens=u.input_tokens, output_tokens=u.output_tokens,
                            cache_write_tokens=u.cache_write_tokens, cache_read_tokens=u.cache_read_tokens,
                            signature=state.extra.get("healing", {}).get("signature", ""), created_at=deps.clock())
-        await deps.db.run(lambda s: (s.add(entry), s.commit()))
+        phase = int(state.phase.get("number") or 0)
+
+        def _book(s) -> None:  # the ledger, and the phase's actual cost beside its forecast
+            s.add(entry)
+            s.commit()
+            if phase:
+                js.add_phase_cost(s, project_id=project.id, number=phase, micros=micros)
+
+        await deps.db.run(_book)
         await emit(ev.UsageRecorded(model=turn.model, input_tokens=u.input_tokens, output_tokens=u.output_tokens,
                                     cache_write_tokens=u.cache_write_tokens, cache_read_tokens=u.cache_read_tokens,
-                                    cost_micros=micros))
+                                    cost_micros=micros, saved_micros=caching_saved_micros(turn.model, u), phase=phase))
         if paced:
             day["verdict"] = await pacing.day_verdict(deps, project.owner_id)
 

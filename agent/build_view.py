@@ -75,6 +75,13 @@ def fixing(run: Run | None, events: list[RunEvent]) -> str:
     return ""
 
 
+def phase_cost(forecast: int, actual: int) -> str:
+    """ "est. $0.85" before the phase is worked on, "$0.62 of est. $0.85" once it costs something."""
+    if actual:
+        return f"{dollars(actual)} of est. {dollars(forecast)}"
+    return f"est. {dollars(forecast)}" if forecast else ""
+
+
 def healing_cost(costs: list[dict[str, Any]]) -> str:
     """ "Fixing 2 problems cost $0.04 of this build", from the ledger's costs per signature."""
     if not costs:
@@ -159,8 +166,11 @@ def read(session: Session, *, project_id: int, user_id: int, now: datetime | Non
         "fixing": fixing(run, events),
         "healing_cost": healing_cost(rs.healing_costs(session, run_id=run.id) if run else []),
         "question": question(escalation),
-        "phases": [{"id": str(p.id), "number": str(i + 1), "title": p.title, "status": p.status}
+        "phases": [{"id": str(p.id), "number": str(i + 1), "title": p.title, "status": p.status,
+                    "cost": phase_cost(p.cost_forecast_micros, p.cost_actual_micros)}
                    for i, p in enumerate(js.plan_phases(session, project_id=project_id))],
+        "caching_saved": (f"Prompt caching saved {dollars(saved)} on this build"
+                          if (saved := sum(int(u.get("saved_micros", 0)) for u in usage)) > 0 else ""),
         "screenshots": [{"key": e.payload["key"], "name": e.payload["name"], "phase": e.payload.get("phase", ""),
                          "id": f"shot-{e.seq}"} for e in reversed(events) if e.type == ev.ScreenshotTaken.type],
         "docs": [{"kind": kind, "title": kind.replace("_", " ").capitalize(), "text": text}

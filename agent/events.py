@@ -143,6 +143,8 @@ class UsageRecorded(Event):
     cache_write_tokens: int = 0
     cache_read_tokens: int = 0
     cost_micros: int = 0
+    saved_micros: int = 0  # what the same call would have cost without prompt caching, minus its cost
+    phase: int = 0  # the plan phase it was spent on (0: before the first)
 
     @property
     def summary(self) -> str:

@@ -222,6 +222,15 @@ def update_phase(session: Session, *, project_id: int, phase_id: int, **values: 
     return row
 
 
+def add_phase_cost(session: Session, *, project_id: int, number: int, micros: int) -> None:
+    """Add a model call's cost to the actual cost of the plan's phase `number` (1-based)."""
+    rows = plan_phases(session, project_id=project_id)
+    if 1 <= number <= len(rows) and micros:
+        session.execute(sa.update(PlanPhase).where(col(PlanPhase.id) == rows[number - 1].id)
+                        .values(cost_actual_micros=PlanPhase.cost_actual_micros + micros))
+        session.commit()
+
+
 def move_phase(session: Session, *, project_id: int, phase_id: int, offset: int) -> None:
     rows = plan_phases(session, project_id=project_id)
     index = next(i for i, r in enumerate(rows) if r.id == _phase(session, project_id, phase_id).id)

@@ -51,6 +51,13 @@ def cost_micros(model: str, usage: Usage) -> int:
     return round(dollars * 1_000_000)
 
 
+def caching_saved_micros(model: str, usage: Usage) -> int:
+    """What prompt caching saved on one call: its prompt priced as plain input, minus what it cost."""
+    uncached = Usage(input_tokens=usage.input_tokens + usage.cache_write_tokens + usage.cache_read_tokens,
+                     output_tokens=usage.output_tokens)
+    return cost_micros(model, uncached) - cost_micros(model, usage)
+
+
 def dollars(micros: int) -> str:
     """A founder-readable amount: $0.42, $12.30, under a cent shown as <$0.01."""
     if 0 < micros < 5_000:

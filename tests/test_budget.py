@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from agent import budget
-from agent.pricing import cost_micros
+from agent.pricing import caching_saved_micros, cost_micros
 from agent.services.llm import Usage
 
 NOW = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
@@ -48,6 +48,9 @@ def test_cost_weights_every_usage_field_by_the_models_own_prices():
     assert cost_micros("claude-opus-4-1", Usage(output_tokens=1_000)) == 5 * cost_micros("claude-opus-4-1",
                                                                                           Usage(input_tokens=1_000))
     assert budget.period_start(datetime(2026, 3, 31, tzinfo=UTC)) == datetime(2026, 2, 28, tzinfo=UTC)
+    # what caching saved: cache reads at a tenth of the input price; writes cost a quarter more
+    assert caching_saved_micros("claude-sonnet-4-5", Usage(cache_read_tokens=1_000_000)) == 2_700_000
+    assert caching_saved_micros("claude-sonnet-4-5", Usage(cache_write_tokens=1_000_000)) == -750_000
 
 
 def test_founders_without_a_subscription_renew_monthly_from_sign_up():

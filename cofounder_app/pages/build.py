@@ -80,8 +80,10 @@ def state_card() -> rx.Component:
 
 
 def _timeline_card(card: rx.Var) -> rx.Component:
-    return rx.el.div(rx.el.strong(card["number"], ". "), card["title"], class_name="timeline-card " + card["status"],
-                     id="phase-" + card["number"], data_status=card["status"])
+    return rx.el.div(rx.el.strong(card["number"], ". "), card["title"],
+                     rx.el.small(card["cost"], class_name="timeline-cost"),
+                     class_name="timeline-card " + card["status"], id="phase-" + card["number"],
+                     data_status=card["status"])
 
 
 def _in_column(status: str):
@@ -214,6 +216,7 @@ def cost_card() -> rx.Component:
         rx.progress(value=S.allowance_used, max=100, size="1", width="100%", id="allowance-meter"),
         rx.cond(S.chart != "", rx.box(rx.html(S.chart), width="100%")),
         rx.cond(S.healing_cost != "", rx.text(S.healing_cost, size="1", color="var(--gray-10)", id="healing-cost")),
+        rx.cond(S.caching_saved != "", rx.text(S.caching_saved, size="1", color="var(--gray-10)", id="caching-saved")),
         rx.cond(S.offline, rx.text("The offline co-founder builds for free.", size="1", color="var(--gray-10)")),
     )
 

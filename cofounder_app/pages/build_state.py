@@ -56,6 +56,7 @@ class BuildState(ProjectPageState):
     starting: bool = False
     fixing: str = ""  # "Auto-fixing (attempt N of 3)" while the agent retries a failure
     healing_cost: str = ""  # what fixing problems cost of this build ("" when nothing)
+    caching_saved: str = ""  # what prompt caching saved on this build ("" when nothing)
     question_attempts: list[str] = []
     question_recommendation: str = ""
     question_options: list[str] = []
@@ -80,7 +81,7 @@ class BuildState(ProjectPageState):
             **{name: f"{view[name]:,}" for name in ("run_tokens", "today_tokens")},
         }
         question = view["question"]
-        shown.update(fixing=view["fixing"], healing_cost=view["healing_cost"], question_attempts=question["attempts"],
+        shown.update(fixing=view["fixing"], healing_cost=view["healing_cost"], caching_saved=view["caching_saved"], question_attempts=question["attempts"],
                      question_recommendation=question["recommendation"], question_options=question["options"])
         if card.kind != "needs_input":
             shown["answering"] = False

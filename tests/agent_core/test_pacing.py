@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from agent import budget, build_view, pacing, store
+from agent import journey_store as js
 from agent import events as ev
 from agent.build_control import BuildControls
 from agent.build_job import BuildDeps, build_slice
@@ -122,7 +123,8 @@ async def test_the_founders_tier_fixes_the_runs_model(db, redis, planned, tmp_pa
         s.add(Subscription(user_id=user.id, plan_key="cto_scale", renews_at=now + timedelta(days=20)))
         s.commit()
     queue = Queue()
-    model = TieredScripted(steps(1))
+    model = TieredScripted([[("plan", {"action": "start", "phase": 1})], *steps(2),
+                            [("plan", {"action": "complete", "phase": 1})]])
     run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
     with db.session() as s:
         run = store.get_run(s, run_id=run_id)
@@ -131,3 +133,10 @@ async def test_the_founders_tier_fixes_the_runs_model(db, redis, planned, tmp_pa
     with db.session() as s:
         models = {u.model for u in s.exec(select(UsageEntry).where(UsageEntry.run_id == run_id))}
     assert models == {"claude-opus-4-1"}  # every call of the run went to the tier's model
+    with db.session() as s:  # the calls made during phase 1 are its actual cost, beside its forecast
+        actual = [p.cost_actual_micros for p in js.plan_phases(s, project_id=project.id)]
+        phases = build_view.read(s, project_id=project.id, user_id=user.id)["phases"]
+    turn = cost_micros("claude-opus-4-1", Usage(input_tokens=10, output_tokens=5))
+    last = cost_micros("claude-opus-4-1", Usage(input_tokens=10, output_tokens=2))  # its closing words
+    assert actual[0] == 3 * turn + last and not any(actual[1:])  # the first call came before phase 1 began
+    assert phases[0]["cost"].startswith("<$0.01 of est. $") and phases[1]["cost"].startswith("est. $")
