@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from agent import events as ev
 from agent import run_store as rs
+from agent import snapshots
 from agent import store
 from agent.build_control import latest_event
 from agent.models import Project, RunEvent
@@ -57,7 +58,8 @@ async def restart_app(deps: BuildDeps, run_id: int, sandbox: Sandbox, emit: SeqE
 
 
 async def wake_preview(deps: BuildDeps, run_id: int) -> str:
-    """Start the built app again after its sandbox slept (a worker restart, a paused E2B sandbox)."""
+    """Start the built app again after its sandbox slept (a worker restart, a paused E2B sandbox), first
+    restoring the workspace from the newest snapshot when the sandbox came back empty."""
     run = await deps.db.run(lambda s: store.get_run(s, run_id=run_id))
     if run is None:
         return "missing"
@@ -69,6 +71,10 @@ async def wake_preview(deps: BuildDeps, run_id: int) -> str:
     workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
     try:
         sandbox = await deps.open_sandbox(workspace, saved.get("extra", {}).get("sandbox_id", ""))
+        if not await sandbox.list_files():  # a new sandbox (the old one expired): its files come back first
+            prefix = project.storage_prefix or f"projects/{project.id}/"
+            if shot := await snapshots.latest(deps.storage, storage_prefix=prefix, run_id=started.run_id):
+                await snapshots.verify(deps.storage, sandbox, shot)
         url, command, port = await start_again(sandbox, started.payload)
     except Exception as exc:
         log.warning("could not wake the preview of run %s: %r", run_id, exc)

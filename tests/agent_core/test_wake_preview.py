@@ -35,7 +35,7 @@ def asleep(db, founder, tmp_path):
     return project, run, workspace, port
 
 
-async def wake(db, redis, project, run, workspace, tmp_path):
+async def wake(db, redis, project, run, workspace, tmp_path, storage=None):
     sandbox = LocalSandbox(workspace, confine=False)
 
     async def open_sandbox(_workspace, _sandbox_id):
@@ -44,7 +44,7 @@ async def wake(db, redis, project, run, workspace, tmp_path):
     async def nothing(*_args):
         return None
 
-    deps = BuildDeps(db=db, redis=redis, storage=None, llm=None, capture=nothing, enqueue=nothing,
+    deps = BuildDeps(db=db, redis=redis, storage=storage, llm=None, capture=nothing, enqueue=nothing,
                      open_sandbox=open_sandbox, workspaces_root=tmp_path, worker_id="test")
     outcome = await wake_preview(deps, run.id)
     with db.session() as s:
@@ -76,3 +76,22 @@ async def test_a_taken_port_moves_the_app_to_a_free_one(db, redis, asleep, tmp_p
                 assert (await client.get(f"{started['url']}/hello.txt")).text == "walkies"
         finally:
             await sandbox.close()
+
+
+async def test_an_expired_sandbox_comes_back_from_the_snapshot_before_the_app_starts(db, redis, asleep, tmp_path):
+    from agent import snapshots
+    from agent.services.storage import LocalStorage
+
+    project, run, workspace, port = asleep
+    storage = LocalStorage(tmp_path / "files")
+    await snapshots.take(storage, LocalSandbox(workspace, confine=False), storage_prefix=f"projects/{project.id}/",
+                         run_id=run.id, number=1, label="the end of phase 7: Polish and docs")
+    for path in sorted(workspace.rglob("*"), reverse=True):  # the sandbox expired: an empty workspace
+        path.unlink() if path.is_file() else path.rmdir()
+    outcome, started, sandbox = await wake(db, redis, project, run, workspace, tmp_path, storage=storage)
+    try:
+        assert outcome == "awake"
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"{started['url']}/hello.txt")).text == "walkies"
+    finally:
+        await sandbox.close()
