@@ -69,14 +69,22 @@ class BuildControls:
             phases = js.plan_phases(s, project_id=project.id)
             if not phases:
                 raise JourneyError("There is no build plan yet: approve the plan first.")
+            before = s.exec(select(Project.status).where(Project.id == project.id)).one()
             if not _claim_project(s, project_id=project.id):
                 status = s.exec(select(Project.status).where(Project.id == project.id)).one()
                 if status == "building":
                     raise JourneyError("Your co-founder is already building this project.")
                 raise JourneyError("The build can start once the plan is ready.")
+            tier, _ = spend.founder_tier(s, user_id=project.owner_id, now=utcnow())  # fixed for the run
+            building = s.exec(select(sa.func.count()).select_from(Project).where(
+                Project.owner_id == project.owner_id, Project.status == "building")).one()
+            if building > tier.max_concurrent_runs:  # counted after claiming, so two at once cannot both pass
+                store.update_project(s, project_id=project.id, status=before)
+                raise JourneyError(f"Your {tier.name} plan builds {tier.max_concurrent_runs} "
+                                   f"project{'s' if tier.max_concurrent_runs != 1 else ''} at a time, and that many "
+                                   "are building (or paused) now. Finish or stop one first, or move to a bigger plan.")
             for phase in phases:  # a new build works through the whole plan again
                 js.update_phase(s, project_id=project.id, phase_id=phase.id, status="pending", cost_actual_micros=0)
-            tier, _ = spend.founder_tier(s, user_id=project.owner_id, now=utcnow())  # fixed for the run
             return store.create_run(s, project_id=project.id, kind="build", tier=tier.key, model=tier.model)
 
         run = await self.db.run(_start)

@@ -12,19 +12,25 @@ from agent import plan as plan_rules
 from agent import store
 
 
-@pytest.fixture
-def planned(db):
+def planned_project(db, user, name="Walkies"):
+    """A project of `user` as a finished journey leaves it: a brief and a plan, ready to build."""
     with db.session() as s:
-        user = store.create_user(s, email=f"b-{uuid.uuid4().hex[:12]}@example.com", password_hash="x")
-        project, _ = store.create_project(s, owner_id=user.id, name="Walkies")
-        content = brief_rules.draft_offline(iv.facts("Walkies", "Dog owners meet trusted local walkers nearby.",
+        project, _ = store.create_project(s, owner_id=user.id, name=name)
+        content = brief_rules.draft_offline(iv.facts(name, "Dog owners meet trusted local walkers nearby.",
                                                      "Owners"), [])
         js.save_version(s, project_id=project.id, kind="brief", content=content, author="offline co-founder")
         js.replace_plan(s, project_id=project.id,
                         phases=plan_rules.normalise(plan_rules.phases_offline(content), "claude-sonnet-4-5"))
         store.update_project(s, project_id=project.id, status="planned")
         s.refresh(project)
-    return user, project
+    return project
+
+
+@pytest.fixture
+def planned(db):
+    with db.session() as s:
+        user = store.create_user(s, email=f"b-{uuid.uuid4().hex[:12]}@example.com", password_hash="x")
+    return user, planned_project(db, user)
 
 
 class Queue:

@@ -13,7 +13,7 @@ from agent import events as ev
 from agent import interview as iv
 from agent.build_control import BuildControls
 from agent.journey import JourneyError
-from tests.agent_core.conftest import Queue
+from tests.agent_core.conftest import Queue, planned_project
 
 
 async def test_many_clicks_start_one_run(db, redis, planned):
@@ -143,3 +143,17 @@ async def test_a_failed_build_says_why_in_plain_english_and_can_be_started_again
         again = s.get(type(project), project.id)
     assert again.status == "planned"  # not stuck in "building": the founder can try again
     assert await controls.start(again) != run_id
+
+
+async def test_a_tier_builds_only_so_many_projects_at_once(db, redis, planned):
+    user, project = planned
+    other = planned_project(db, user, "Cat sitters")  # bootstrapper: one build at a time
+    controls = BuildControls(db=db, redis=redis, enqueue=Queue())
+    await controls.start(project)
+    with pytest.raises(JourneyError, match="Bootstrapper plan builds 1 project at a time"):
+        await controls.start(other)
+    with db.session() as s:
+        assert s.get(type(other), other.id).status == "planned"  # nothing changed: it can start later
+        build_control.finish_stopped(s, run_id=build_control.latest_build(s, project_id=project.id).id,
+                                     project_id=project.id)  # the first build stops: its slot is free
+    assert await controls.start(other)
