@@ -20,8 +20,9 @@ from agent.founder_safe import redact, strip_ansi
 from agent.guards import call_signature
 
 MAX_APPROACHES = 3
-# tools whose failures never count towards stopping a build: a screenshot is best effort
-BEST_EFFORT_TOOLS = frozenset({"take_screenshot"})
+# tools whose failures never count towards stopping a build: a screenshot is best effort, and a
+# lookup that finds nothing (a missing file, no match) is exploring, not a failed attempt at a fix
+BEST_EFFORT_TOOLS = frozenset({"take_screenshot", "read_file", "grep", "glob"})
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[\w.@+-]+){2,}/?")
 _EXCEPTION = re.compile(r"\b([A-Z][A-Za-z]*(?:Error|Exception|Failure|Refused|Timeout))\b")
 _BLANKS = [

@@ -114,3 +114,22 @@ async def test_a_build_escalates_after_three_approaches_and_finishes_with_the_fo
         row = s.exec(select(ErrorSignature).where(ErrorSignature.run_id == run_id)).one()
         assert row.attempts == 0 and not row.escalated  # the founder's decision gives it a fresh start
     await sandbox.close()
+
+
+async def test_lookups_that_find_nothing_are_exploring_not_failing(tmp_path):
+    from agent.loop import LoopState, run_loop
+    from tests.agent_core.test_loop import Recorder
+
+    rec = Recorder(LocalSandbox(tmp_path / "ws", confine=False))
+    noted = []
+
+    async def on_failure(tool, arguments, output):
+        noted.append(tool)
+        return None
+
+    rec.context.on_failure = on_failure
+    model = Scripted([[("read_file", {"path": f"missing{i}.py"})] for i in range(4)]
+                     + [[("bash", {"command": "exit 3"})]])
+    outcome = await run_loop(llm=model, system="", state=LoopState(messages=[{"role": "user", "content": "go"}]),
+                             **rec.kwargs())
+    assert outcome.status == "done" and noted == ["bash"]  # four missing files never counted, the failed command did
