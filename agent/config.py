@@ -20,7 +20,7 @@ class SettingsError(ValueError):
     """A setting has a value the product cannot use; the message names it and says why."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -30,6 +30,8 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -81,6 +83,8 @@ class Settings:
     max_tool_calls: int = 400
     slice_steps: int = 25
     slice_seconds: float = 240.0
+    worker_nice: int = 10
+    clock_offset_seconds: float = 0.0
     anthropic_api_key: str = field(default="", repr=False)
     anthropic_base_url: str = ""
     anthropic_model: str = "claude-sonnet-4-5"
@@ -125,6 +129,8 @@ class Settings:
             max_tool_calls=_int(env, "MAX_TOOL_CALLS", 400, minimum=1),
             slice_steps=_int(env, "AGENT_SLICE_STEPS", 25, minimum=1),
             slice_seconds=_float(env, "AGENT_SLICE_SECONDS", 240.0),
+            worker_nice=_int(env, "WORKER_NICE", 10, maximum=19),
+            clock_offset_seconds=_float(env, "CLOCK_OFFSET_SECONDS", 0.0),
             anthropic_api_key=env.get("ANTHROPIC_API_KEY", "").strip(),
             anthropic_base_url=env.get("ANTHROPIC_BASE_URL", "").strip(),
             anthropic_model=env.get("ANTHROPIC_MODEL", "").strip() or "claude-sonnet-4-5",

@@ -10,6 +10,8 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from arq import cron, func
 from arq.connections import RedisSettings
@@ -23,6 +25,7 @@ from agent.pacing import wake_due
 from agent.preview_job import wake_preview
 from agent.journey_jobs import JourneyDeps, draft_brief, draft_plan, interview_step
 from agent.loop import LoopLimits
+from agent.models import utcnow
 from agent.offline import OfflineCoFounder
 from agent.offline_builder import OfflineBuilder
 from agent.services.screenshots import ChromiumScreenshots
@@ -36,6 +39,9 @@ log = logging.getLogger("agent.worker")
 
 
 async def startup(ctx: dict) -> None:
+    # builds (their commands, test runs and screenshot browsers inherit this) yield the CPU to the web
+    # app on a shared machine, so a founder's page stays live while ten builds run
+    os.nice(settings.worker_nice)
     ctx["settings"] = settings
     ctx["db"] = Database(settings.database_url)
     ctx["storage"] = build_storage(settings)
@@ -99,9 +105,18 @@ def _build(ctx: dict) -> BuildDeps:
     return BuildDeps(db=ctx["db"], redis=ctx["redis"], storage=ctx["storage"], llm=ctx["builder"],
                      capture=ctx["screenshots"].capture, enqueue=enqueue, workspaces_root=settings.workspaces_dir,
                      worker_id=ctx["worker_id"], maxlen=settings.event_stream_maxlen,
-                     open_sandbox=ctx["open_sandbox"],
+                     open_sandbox=ctx["open_sandbox"], clock=worker_clock(settings),
                      limits=LoopLimits(max_tool_calls=settings.max_tool_calls, slice_steps=settings.slice_steps,
                                        slice_seconds=settings.slice_seconds))
+
+
+def worker_clock(config: Settings) -> Callable[[], datetime]:
+    """"Now" for the budget and the wake cron: the real time, moved on by CLOCK_OFFSET_SECONDS when
+    set (a test or a demo of the daily reset without waiting for midnight)."""
+    if not config.clock_offset_seconds:
+        return utcnow
+    offset = timedelta(seconds=config.clock_offset_seconds)
+    return lambda: utcnow() + offset
 
 
 def sandbox_opener(config: Settings):

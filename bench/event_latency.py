@@ -44,8 +44,11 @@ async def stream_times(redis, run_ids) -> dict[str, float]:
     return xadd_at
 
 
-async def measure(pages, xadd_at: dict[str, float], *, wait_s: float = 15) -> tuple[list[float], list[str]]:
+async def measure(pages, xadd_at: dict[str, float], *, wait_s: float = 15) -> tuple[list[float], list[str], dict]:
+    """Each event's stream -> row-on-screen latency, the events that never showed, and the same
+    latency split at the websocket frame (server: stream -> frame; browser: frame -> row)."""
     latencies, missing = [], []
+    split: dict[str, list[float]] = {"server": [], "browser": []}
     deadline = time.monotonic() + wait_s
     for page, run_id in pages:
         expected = [key for key in xadd_at if key.startswith(f"event-{run_id}-")]
@@ -55,12 +58,16 @@ async def measure(pages, xadd_at: dict[str, float], *, wait_s: float = 15) -> tu
             if all(e in seen for e in expected):
                 break
             await asyncio.sleep(0.2)
+        arrived = await page.evaluate("window.__arrived")
         for event_id in expected:
             if event_id in seen:
                 latencies.append(seen[event_id] - xadd_at[event_id])
+                if event_id in arrived:
+                    split["server"].append(arrived[event_id] - xadd_at[event_id])
+                    split["browser"].append(seen[event_id] - arrived[event_id])
             else:
                 missing.append(event_id)
-    return latencies, missing
+    return latencies, missing, split
 
 
 def planned_project(running: Stack, user_id: int, name: str) -> int:
@@ -174,7 +181,7 @@ async def main(args: argparse.Namespace) -> dict:
                 source = builds if args.builds else synthetic
                 pages, emit_seconds, run_ids = await source(running, browser, redis, db, args)
                 xadd_at = await stream_times(redis, run_ids)
-                latencies, missing = await measure(pages, xadd_at)
+                latencies, missing, split = await measure(pages, xadd_at)
                 await browser.close()
         finally:
             await redis.aclose()
@@ -186,6 +193,8 @@ async def main(args: argparse.Namespace) -> dict:
         "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1), "max_ms": round(max(latencies), 1),
         "mean_ms": round(statistics.fmean(latencies), 1),
+        **{f"{part}_p{q}_ms": round(percentile(values, q), 1) for part, values in split.items() if values
+           for q in (50, 95)},
     }
 
 

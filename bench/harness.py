@@ -40,6 +40,23 @@ new MutationObserver((mutations) => {
     }
   }
 }).observe(document, {childList: true, subtree: true});
+// ... and the moment the websocket frame carrying each row arrived, to split the latency into the
+// server's part (stream -> frame) and the browser's (frame -> row on screen).
+window.__arrived = {};
+const NativeSocket = window.WebSocket;
+window.WebSocket = function (...args) {
+  const socket = new NativeSocket(...args);
+  socket.addEventListener('message', (message) => {
+    if (typeof message.data !== 'string') return;
+    const now = performance.timeOrigin + performance.now();
+    for (const match of message.data.matchAll(/"id":"(event-\d+-\d+)"/g)) {
+      if (!(match[1] in window.__arrived)) window.__arrived[match[1]] = now;
+    }
+  });
+  return socket;
+};
+window.WebSocket.prototype = NativeSocket.prototype;
+Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
 """
 
 

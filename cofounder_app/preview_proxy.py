@@ -31,7 +31,17 @@ PREVIEW_PREFIX = "/preview"
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization",
                "proxy-authenticate", "host", "content-length", "content-encoding", "cookie"}
 POLICY_VIOLATION, TRY_AGAIN_LATER = 1008, 1013  # websocket close codes: not yours / the app is asleep
-_client: httpx.AsyncClient | None = None
+_client: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
+def client() -> httpx.AsyncClient:
+    """One HTTP client for the process (the proxy and the liveness probe): a new client per request
+    would rebuild its TLS context each time, which was a fifth of the web app's CPU on a busy build page."""
+    global _client
+    loop = asyncio.get_running_loop()
+    if _client is None or _client[0] is not loop:  # its pooled connections belong to one event loop
+        _client = (loop, httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=2.0), follow_redirects=False))
+    return _client[1]
+
+
 _probes: dict[int, tuple[float, int, str]] = {}  # project id -> (when, preview event id, answer) of the last probe
 
 
@@ -100,11 +110,8 @@ async def preview(request: Request) -> Response:
     headers["x-forwarded-prefix"] = prefix
     if cookies := app_cookies(request.headers.get("cookie", "")):
         headers["cookie"] = cookies
-    global _client
-    if _client is None:
-        _client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=2.0), follow_redirects=False)
     try:
-        upstream = await _client.request(request.method, target.rstrip("/") + path,
+        upstream = await client().request(request.method, target.rstrip("/") + path,
                                          params=request.query_params, headers=headers, content=await request.body())
     except httpx.HTTPError:
         return asleep_page()
@@ -222,8 +229,7 @@ async def preview_alive(project_id: int, *, max_age: float = 0.0) -> str:
 
 async def _probe(url: str) -> str:
     try:
-        async with httpx.AsyncClient(timeout=1.5) as client:
-            response = await asyncio.wait_for(client.get(url), timeout=2.0)
+        response = await asyncio.wait_for(client().get(url, timeout=1.5), timeout=2.0)
     except Exception:
         return "asleep"
     if not is_local_url(url) and frame_refused(response.headers, deps.settings.allowed_origins):

@@ -31,6 +31,7 @@ from cofounder_app.state import SessionState
 
 KEEP = 200  # feed rows a tab holds while it follows the build live
 PAGE = 200  # events read per "Show earlier activity"
+REFRESH_SPACING = 0.5  # seconds between two re-reads of a page's view while events keep coming
 JOURNEY_STATUSES = ("interviewing", "drafting_brief", "brief_ready", "planning", "planned")
 
 
@@ -203,7 +204,8 @@ class ProjectPageState(SessionState):
         if page is not None and not await self._refresh(page, project_id):
             return
         # The page's view is re-read beside the feed, not in its way: while a re-read runs, new events
-        # keep arriving and showing, and the batches that wanted one meanwhile share the next re-read.
+        # keep arriving and showing, and the batches that wanted one meanwhile share the next re-read,
+        # which comes at most every REFRESH_SPACING seconds (a busy build emits dozens of events a second).
         wanted, pages = asyncio.Event(), [page]
 
         async def refresh_when_wanted() -> None:
@@ -212,6 +214,7 @@ class ProjectPageState(SessionState):
                 wanted.clear()
                 if pages[0] is not None and not await self._refresh(pages[0], project_id):
                     return
+                await asyncio.sleep(REFRESH_SPACING)
 
         refresher = asyncio.create_task(refresh_when_wanted())
         try:

@@ -46,6 +46,9 @@ def test_allowed_origins_cover_both_loopback_names_and_extras():
     ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL must start with"),
     ({"MAX_TOOL_CALLS": "0"}, "MAX_TOOL_CALLS must be at least 1"),
     ({"AGENT_SLICE_SECONDS": "a while"}, "AGENT_SLICE_SECONDS must be a number"),
+    ({"WORKER_NICE": "20"}, "WORKER_NICE must be at most 19"),
+    ({"WORKER_NICE": "-5"}, "WORKER_NICE must be at least 0"),
+    ({"CLOCK_OFFSET_SECONDS": "-60"}, "CLOCK_OFFSET_SECONDS must be greater than 0"),
 ])
 def test_bad_values_get_a_clear_error(env, message):
     with pytest.raises(SettingsError, match=message):

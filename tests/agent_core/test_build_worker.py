@@ -3,11 +3,7 @@ run's events stay contiguous with nothing lost or repeated."""
 
 import asyncio
 import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from arq.connections import RedisSettings, create_pool
@@ -22,15 +18,9 @@ from agent import plan as plan_rules
 from agent.db import Database
 from agent.models import UsageEntry
 from agent.services.screenshots import chromium_path
+from tests.support.workers import kill_worker, start_worker, stop_worker
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason="the build takes screenshots with Chromium")
-
-
-def start_worker():
-    return subprocess.Popen([sys.executable, "-m", "arq", "agent.worker.WorkerSettings"], cwd=ROOT,
-                            env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
 
 
 def planned_project(db):
@@ -61,7 +51,7 @@ async def test_a_killed_worker_loses_and_repeats_nothing(redis_url, redis):
                 if len(store.events_between(s, run_id=run.id, after_seq=0)) >= 8:
                     break
             await asyncio.sleep(0.05)
-        os.killpg(first.pid, signal.SIGKILL)  # the worker and everything it started
+        kill_worker(first)  # the worker and everything it started
         killed_at = time.monotonic()
         with db.session() as s:
             seen_before = store.get_run(s, run_id=run.id).last_seq
@@ -101,7 +91,5 @@ async def test_a_killed_worker_loses_and_repeats_nothing(redis_url, redis):
         await pool.aclose()
     finally:
         for process in (first, second):
-            if process is not None and process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=20)
+            stop_worker(process)
         db.dispose()

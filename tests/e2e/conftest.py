@@ -10,13 +10,17 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 import uuid
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.support.workers import start_worker, stop_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -44,14 +48,47 @@ def pytest_collection_modifyitems(config, items):
 class LiveApp:
     url: str  # where the browser opens pages
     harness: object
+    worker: subprocess.Popen
+
+    @contextmanager
+    def other_worker(self, **env: str):
+        """The session's worker swapped, for one test, for one started with `env` added (a worker on
+        the Claude adapter, say); the session's comes back afterwards. The swap waits until no build is
+        queued or running, so no other test's build reaches the other worker."""
+        wait_quiet()
+        stop_worker(self.worker)
+        other = start_worker(**env)
+        try:
+            yield other
+        finally:
+            stop_worker(other)
+            self.worker = start_worker()
+
+
+def wait_quiet(seconds: float = 60) -> None:
+    from sqlmodel import col, select
+
+    from agent.db import Database
+    from agent.models import Run
+
+    db = Database(os.environ["DATABASE_URL"])
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            with db.session() as s:
+                if s.exec(select(Run.id).where(col(Run.status).in_(("queued", "running")))).first() is None:
+                    return
+            time.sleep(0.5)
+    finally:
+        db.dispose()
 
 
 @pytest.fixture(scope="session")
 def live_app(redis_url):
     from reflex.testing import AppHarness
 
-    worker = subprocess.Popen([sys.executable, "-m", "arq", "agent.worker.WorkerSettings"], cwd=ROOT,
-                              env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    live = None
+    worker = start_worker()
     try:
         with AppHarness.create(root=ROOT) as harness:
             # Pages and backend must share a host name so the SameSite=Lax cookie reaches the websocket;
@@ -59,10 +96,10 @@ def live_app(redis_url):
             url = harness.frontend_url.rstrip("/").replace("localhost", "127.0.0.1")
             # The harness picks a random page port; let that origin open the websocket.
             harness.app_instance.sio.eio.cors_allowed_origins.append(url)
-            yield LiveApp(url=url, harness=harness)
+            live = LiveApp(url=url, harness=harness, worker=worker)
+            yield live
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+        stop_worker(live.worker if live else worker)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 of 3)" banner, and the decision console (what went wrong, what was tried, a recommendation, options,
 or the founder's own words), answered in the browser, after which the real worker builds on."""
 
+import json
 import os
 
 from playwright.sync_api import expect
@@ -10,6 +11,7 @@ from agent import events as ev
 from agent import run_store as rs
 from agent import store
 from agent.db import Database
+from tests.e2e.conftest import wait_hydrated
 from tests.e2e.test_build_page import snap
 
 
@@ -93,3 +95,34 @@ def test_a_resting_build_counts_down_to_its_wake(live_app, signed_in, make_found
     page.click("#stop-build")  # a resting build can be stopped without waiting for it to wake
     page.click("#confirm-stop")
     expect(page.locator("#agent-state")).to_have_text("Stopped")
+
+
+def test_a_real_build_stops_to_ask_and_the_founders_answer_finishes_it(live_app, signed_in, make_founder,
+                                                                        planned_project):
+    """The worker on the Claude adapter (the real SDK, a local Messages API playing the model) fails one
+    way three times, stops to ask; the founder answers in the browser; the run goes on with the answer."""
+    from tests.support.fake_messages_api import FakeMessagesAPI
+
+    founder = make_founder()
+    project = planned_project(founder)
+    failing = "python3 -c \"import stripe_payments_sdk\""
+    with FakeMessagesAPI() as api:
+        api.turn(("text", "Adding payments."), ("tool_use", "bash", {"command": failing}))
+        api.turn(("tool_use", "bash", {"command": "pip install --no-index stripe_payments_sdk; " + failing}))
+        api.turn(("tool_use", "bash", {"command": "PYTHONPATH=vendor " + failing}))
+        api.turn(("text", "Understood: payments stay out, and the page says to pay in person."))
+        with live_app.other_worker(ANTHROPIC_API_KEY="sk-ant-test", ANTHROPIC_BASE_URL=api.url):
+            page = signed_in(founder).new_page()
+            page.goto(f"{live_app.url}/projects/{project.id}/build")
+            wait_hydrated(page, "#start-build")
+            page.click("#start-build")
+            expect(page.locator("#agent-state")).to_have_text("Needs your input", timeout=30_000)
+            expect(page.locator("#question-attempts li")).to_have_count(3)
+            expect(page.locator("#agent-state-detail")).to_contain_text("3 different tries")
+            assert len(api.requests) == 3  # it stopped to ask instead of paying for a fourth try
+            page.fill("#instruction", "Leave payments out; say 'Pay in person' instead.")
+            page.click("#send-instruction")
+            expect(page.locator("#agent-state")).to_have_text("Done", timeout=60_000)
+            expect(page.locator("#decision-console")).to_have_count(0)
+    told = json.dumps(api.requests[3]["body"]["messages"][-1])
+    assert "Leave payments out; say 'Pay in person' instead." in told
