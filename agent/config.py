@@ -83,7 +83,7 @@ class Settings:
     max_tool_calls: int = 400
     slice_steps: int = 25
     slice_seconds: float = 240.0
-    worker_nice: int = 10
+    worker_nice: int = 19
     clock_offset_seconds: float = 0.0
     anthropic_api_key: str = field(default="", repr=False)
     anthropic_base_url: str = ""
@@ -129,7 +129,7 @@ class Settings:
             max_tool_calls=_int(env, "MAX_TOOL_CALLS", 400, minimum=1),
             slice_steps=_int(env, "AGENT_SLICE_STEPS", 25, minimum=1),
             slice_seconds=_float(env, "AGENT_SLICE_SECONDS", 240.0),
-            worker_nice=_int(env, "WORKER_NICE", 10, maximum=19),
+            worker_nice=_int(env, "WORKER_NICE", 19, maximum=19),
             clock_offset_seconds=_float(env, "CLOCK_OFFSET_SECONDS", 0.0),
             anthropic_api_key=env.get("ANTHROPIC_API_KEY", "").strip(),
             anthropic_base_url=env.get("ANTHROPIC_BASE_URL", "").strip(),

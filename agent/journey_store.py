@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from agent import plan as plan_rules
 from agent import strategy
 from agent.models import (
     Artifact,
@@ -220,6 +221,14 @@ def update_phase(session: Session, *, project_id: int, phase_id: int, **values: 
     row.updated_at = utcnow()
     session.commit()
     return row
+
+
+def reprice(session: Session, *, project_id: int, model: str) -> None:
+    """Forecast every phase again for where it now sits in the plan (after an edit, move or removal)."""
+    rows = plan_phases(session, project_id=project_id)
+    for row, forecast in zip(rows, plan_rules.forecasts([r.effort for r in rows], model)):
+        row.cost_forecast_micros = forecast
+    session.commit()
 
 
 def add_phase_cost(session: Session, *, project_id: int, number: int, micros: int) -> None:

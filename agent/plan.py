@@ -15,12 +15,16 @@ from agent.services.llm import Usage, context_block
 
 EFFORTS = ("S", "M", "L")
 EFFORT_LABELS = {"S": "Small (about an hour of agent time)", "M": "Medium (2 to 3 hours)", "L": "Large (half a day)"}
-# Tokens a phase of each size is expected to use: fresh input, cached prefix reads, cache writes, output.
-EFFORT_TOKENS = {
-    "S": Usage(input_tokens=60_000, cache_read_tokens=400_000, cache_write_tokens=40_000, output_tokens=15_000),
-    "M": Usage(input_tokens=150_000, cache_read_tokens=1_200_000, cache_write_tokens=90_000, output_tokens=40_000),
-    "L": Usage(input_tokens=300_000, cache_read_tokens=2_600_000, cache_write_tokens=180_000, output_tokens=80_000),
-}
+# How a build spends tokens, measured on the scripted replay build (`bench/forecast_bench.py`): every
+# model call reads the whole conversation back from the prompt cache, writes what the last step added
+# (about GROWTH tokens: the call and its result) to the cache, and writes about OUTPUT tokens. So a
+# step late in the build costs several times one early on, and a phase's cost depends on where it is.
+CALLS = {"S": 10, "M": 56, "L": 112}  # model calls a phase of each size is expected to work
+PLAN_CALLS = 2  # and the calls that start and complete it on the board
+START_CONTEXT = 2_000  # tokens of the system prompt and the tools
+GROWTH = 700
+OUTPUT = 230
+MAX_CONTEXT = 180_000  # the conversation is kept inside the model's window (200k) with room to answer
 _HEAVY = ("payment", "payments", "pay", "stripe", "ai", "recommend", "chat", "messages", "messaging", "map", "maps",
           "video", "booking", "calendar", "realtime", "sync")
 MAX_PHASES = 12
@@ -33,8 +37,17 @@ def effort_for(feature: dict[str, Any]) -> str:
     return "M" if feature.get("priority") == "must" else "S"
 
 
-def forecast_micros(effort: str, model: str) -> int:
-    return cost_micros(model, EFFORT_TOKENS.get(effort, EFFORT_TOKENS["M"]))
+def forecasts(efforts: list[str], model: str) -> list[int]:
+    """Each phase's forecast, in order: its calls, each reading the conversation as long as the
+    phases before it and its own earlier calls have made it."""
+    context, out = START_CONTEXT, []
+    for effort in efforts:
+        calls = CALLS.get(effort, CALLS["M"]) + PLAN_CALLS
+        reads = sum(min(context + GROWTH * k, MAX_CONTEXT) for k in range(calls))
+        out.append(cost_micros(model, Usage(input_tokens=0, cache_read_tokens=reads, cache_write_tokens=GROWTH * calls,
+                                            output_tokens=OUTPUT * calls)))
+        context += GROWTH * calls
+    return out
 
 
 def phases_offline(brief: dict[str, Any]) -> list[dict[str, Any]]:
@@ -79,10 +92,11 @@ def normalise(phases: list[Any], model: str) -> list[dict[str, Any]]:
             "goal": str(phase.get("goal", "")).strip()[:1000],
             "acceptance": acceptance or ["It works as described in the goal"],
             "effort": effort,
-            "cost_forecast_micros": forecast_micros(effort, model),
         })
     if not out:
         raise ValueError("the plan has no phases")
+    for phase, forecast in zip(out, forecasts([p["effort"] for p in out], model)):
+        phase["cost_forecast_micros"] = forecast
     return out
 
 
@@ -115,8 +129,9 @@ class PhaseEditError(ValueError):
     """An edit to a Kanban card the founder must fix."""
 
 
-def check_edit(*, title: str, goal: str, acceptance: str, effort: str, model: str) -> dict[str, Any]:
-    """A card edited by the founder, tidied and re-priced; raises PhaseEditError naming the problem."""
+def check_edit(*, title: str, goal: str, acceptance: str, effort: str) -> dict[str, Any]:
+    """A card edited by the founder, tidied (the plan is re-priced after the change, see
+    `journey_store.reprice`); raises PhaseEditError naming the problem."""
     title = " ".join(title.split())
     if not title:
         raise PhaseEditError("Give the phase a title.")
@@ -134,5 +149,4 @@ def check_edit(*, title: str, goal: str, acceptance: str, effort: str, model: st
         raise PhaseEditError("Keep each acceptance criterion under 200 characters.")
     if effort not in EFFORTS:
         raise PhaseEditError("Choose an effort: S, M or L.")
-    return {"title": title, "goal": goal, "acceptance": criteria, "effort": effort,
-            "cost_forecast_micros": forecast_micros(effort, model)}
+    return {"title": title, "goal": goal, "acceptance": criteria, "effort": effort}

@@ -76,8 +76,12 @@ class PlanState(ProjectPageState):
         if view["started"]:
             self._show(view)
             return rx.toast.error("The build has started, so the plan can no longer be changed.")
+        def _apply(s) -> None:  # a change moves where phases sit in the build, and so their forecasts
+            work(s, project_id)
+            js.reprice(s, project_id=project_id, model=deps.settings.anthropic_model)
+
         try:
-            await deps.db().run(lambda s: work(s, project_id))
+            await deps.db().run(_apply)
         except LookupError:
             return rx.toast.error("That phase is no longer part of this plan.")
         self._show(await read_plan(project_id))
@@ -110,7 +114,7 @@ class PlanState(ProjectPageState):
         try:
             values = plan_rules.check_edit(title=str(form.get("title", "")), goal=str(form.get("goal", "")),
                                            acceptance=str(form.get("acceptance", "")),
-                                           effort=str(form.get("effort", "")), model=deps.settings.anthropic_model)
+                                           effort=str(form.get("effort", "")))
         except plan_rules.PhaseEditError as exc:
             self.edit_error = str(exc)
             return

@@ -1,6 +1,8 @@
 """The whole journey with the offline co-founder, through the founder's intents and the worker's
 jobs, on a real database and Redis (the browser test drives the same path through the pages)."""
 
+import uuid
+
 import pytest
 
 from agent import journey_store as js
@@ -193,3 +195,28 @@ async def test_a_failed_step_is_explained_and_can_be_retried(db, redis, journey)
         assert js.pending_question(s, interview_id=interview.id).question_key == "problem"
     with pytest.raises(JourneyError, match="Nothing needs retrying"):
         await intents.retry(reload(db, project))
+
+
+def test_moving_or_removing_a_phase_reprices_the_plan(db):
+    """A phase's forecast depends on where it sits, so the plan is priced again after each change."""
+    from agent import plan as plan_rules
+    from tests.agent_core.conftest import planned_project
+
+    with db.session() as s:
+        user = store.create_user(s, email=f"reprice-{uuid.uuid4().hex[:8]}@example.com", password_hash="x")
+    project = planned_project(db, user)
+    model = "claude-sonnet-4-5"
+    with db.session() as s:
+        before = js.plan_phases(s, project_id=project.id)
+        last_id, last_cost = before[-1].id, before[-1].cost_forecast_micros
+        js.move_phase(s, project_id=project.id, phase_id=last_id, offset=-len(before))
+        js.reprice(s, project_id=project.id, model=model)
+        after = js.plan_phases(s, project_id=project.id)
+        assert after[0].id == last_id and after[0].cost_forecast_micros < last_cost  # earlier: cheaper
+        assert [p.cost_forecast_micros for p in after] == plan_rules.forecasts([p.effort for p in after], model)
+        final_cost = after[-1].cost_forecast_micros
+        js.remove_phase(s, project_id=project.id, phase_id=after[1].id)
+        js.reprice(s, project_id=project.id, model=model)
+        kept = js.plan_phases(s, project_id=project.id)
+        assert [p.cost_forecast_micros for p in kept] == plan_rules.forecasts([p.effort for p in kept], model)
+        assert kept[-1].cost_forecast_micros < final_cost  # less came before it
