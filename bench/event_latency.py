@@ -9,6 +9,7 @@ Two sources of events:
 - synthetic (default): `store.record` (the worker's own write path: DB row, then XADD) writes
   narrations for many runs at once, watched on the projects' overview pages;
       python bench/event_latency.py --runs 10 --tabs 4 --events 50 --interval 0.1
+  `--page build` watches the same narrations on build pages (a build under way, nothing else running).
 - real builds (`--builds`): the real arq worker runs N offline builds at once (the offline co-founder
   writes the app in the local sandbox, runs its tests, starts it, takes screenshots and writes the
   guides), watched on the projects' build pages; every event of every watched build is measured.
@@ -100,6 +101,13 @@ async def synthetic(running: Stack, browser, redis, db, args) -> tuple[list, flo
     runs, pages = [], []
     for i in range(args.runs):
         user_id, token = running.founder(f"bench-{i}")
+        if args.page == "build":  # a build under way (nothing queued: the narrations are the only events)
+            project_id = planned_project(running, user_id, f"Bench project {i}")
+            with db.session() as s:
+                run = store.create_run(s, project_id=project_id, kind="build")
+                store.update_project(s, project_id=project_id, status="building")
+            runs.append((project_id, run.id, token))
+            continue
         with db.session() as s:
             project, run = store.create_project(s, owner_id=user_id, name=f"Bench project {i}")
             store.update_project(s, project_id=project.id, status="ready")
@@ -107,7 +115,7 @@ async def synthetic(running: Stack, browser, redis, db, args) -> tuple[list, flo
     for tab in range(args.tabs):
         project_id, run_id, token = runs[tab % args.runs]
         page = await running.signed_in_page(browser, token)
-        await page.goto(f"{running.base}/projects/{project_id}")
+        await page.goto(f"{running.base}/projects/{project_id}" + ("/build" if args.page == "build" else ""))
         await page.wait_for_selector("#project-title:has-text('Bench project')", timeout=60_000)
         pages.append((page, run_id))
     await asyncio.sleep(2)  # every tab's listener is blocked on XREAD
@@ -187,7 +195,7 @@ async def main(args: argparse.Namespace) -> dict:
             await redis.aclose()
             db.dispose()
     return {
-        "source": "offline builds" if args.builds else "synthetic narrations",
+        "source": "offline builds" if args.builds else f"synthetic narrations ({args.page} page)",
         "runs": args.runs, "tabs": args.tabs, "events_emitted": len(xadd_at), "events_measured": len(latencies),
         "missing": len(missing), "emit_seconds": round(emit_seconds, 2),
         "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
@@ -205,6 +213,8 @@ if __name__ == "__main__":
     parser.add_argument("--tabs", type=int, default=4, help="browser tabs watching (tab i watches run i mod runs)")
     parser.add_argument("--events", type=int, default=50, help="synthetic: events per run")
     parser.add_argument("--interval", type=float, default=0.1, help="synthetic: seconds between a run's events")
+    parser.add_argument("--page", choices=("overview", "build"), default="overview",
+                        help="synthetic: the page the tabs watch")
     parser.add_argument("--timeout", type=float, default=900, help="builds: how long to wait for them to finish")
     outcome = asyncio.run(main(parser.parse_args()))
     print(json.dumps(outcome, indent=2))

@@ -69,6 +69,7 @@ class ProjectPageState(SessionState):
     failure: str = ""  # the last failed step, in plain English ("" when none)
     _project: int = 0
     _page: str = ""
+    _views_shown: int = 0  # views shown so far (a re-read started before the latest is stale)
 
     @rx.var
     def switch_hint(self) -> str:
@@ -235,15 +236,24 @@ class ProjectPageState(SessionState):
 
     async def _refresh(self, page: Refresher, project_id: int) -> bool:
         """Re-read the page's view and the project header and show them; False once the tab has
-        moved on to another project."""
-        view = await page.read(project_id)
-        project = await deps.db().run(lambda s: s.get(Project, project_id))
-        async with self:
-            if self._project != project_id:
-                return False
-            self._show_project(project)
-            substate = await self.get_state(page.state)
-            substate._show(view)
+        moved on to another project. A view the founder's own action showed while this one was being
+        read is newer (it was read after their change), so this read is dropped and done again."""
+        for _ in range(3):
+            async with self:
+                if self._project != project_id:
+                    return False
+                shown = self._views_shown
+            view = await page.read(project_id)
+            project = await deps.db().run(lambda s: s.get(Project, project_id))
+            async with self:
+                if self._project != project_id:
+                    return False
+                if self._views_shown != shown:
+                    continue
+                self._show_project(project)
+                substate = await self.get_state(page.state)
+                substate._show(view)
+                return True
         return True
 
 

@@ -66,6 +66,7 @@ class BriefState(ProjectPageState):
     deciding: bool = False
 
     def _show(self, view: dict) -> None:
+        self._views_shown += 1
         content = view["content"]
         self.latest, self.viewing, self.author = view["latest"], view["viewing"], view["author"]
         for key in brief_rules.TEXT_SECTIONS:

@@ -66,6 +66,7 @@ class BuildState(ProjectPageState):
     def _show(self, view: dict) -> None:
         """Shows the view, assigning only what changed: every assignment goes to every tab of the
         founder's on each batch of events, and the log and guides are large."""
+        self._views_shown += 1
         card, pid, url = view["card"], self.project_id_value, view["preview_url"]
         shown = {
             "run_status": view["run_status"], "stage": view["stage"], "card_kind": card.kind,

@@ -56,6 +56,7 @@ class InterviewState(ProjectPageState):
         return bool(self.pending.get("id"))
 
     def _show(self, view: dict) -> None:
+        self._views_shown += 1
         self.started, self.done, self.answered = view["started"], view["done"], view["answered"]
         self.count, self.total = view["count"], view["total"]
         if view["pending"].get("id") != self.pending.get("id"):

@@ -43,6 +43,7 @@ class PlanState(ProjectPageState):
     edit_error: str = ""
 
     def _show(self, view: dict) -> None:
+        self._views_shown += 1
         self.graph, self.phases, self.total, self.started = view["graph"], view["phases"], view["total"], view["started"]
 
     @rx.var

@@ -54,6 +54,7 @@ class OverviewState(ProjectPageState):
     copy_error: str = ""
 
     def _show(self, view: dict) -> None:
+        self._views_shown += 1
         self.artifacts, self.decisions = view["artifacts"], view["decisions"]
 
     @rx.var
