@@ -22,6 +22,7 @@ from agent.db import Database
 from agent.build_control import WAKE_PREVIEW
 from agent.build_job import BuildDeps, build_slice, reconcile
 from agent.pacing import wake_due
+from agent.priority import yield_cpu
 from agent.preview_job import wake_preview
 from agent.journey_jobs import JourneyDeps, draft_brief, draft_plan, interview_step
 from agent.loop import LoopLimits
@@ -39,9 +40,7 @@ log = logging.getLogger("agent.worker")
 
 
 async def startup(ctx: dict) -> None:
-    # builds (their commands, test runs and screenshot browsers inherit this) yield the CPU to the web
-    # app on a shared machine, so a founder's page stays live while ten builds run
-    os.nice(settings.worker_nice)
+    yield_cpu(settings.worker_nice)  # builds inherit it: a founder's page stays live beside ten builds
     ctx["settings"] = settings
     ctx["db"] = Database(settings.database_url)
     ctx["storage"] = build_storage(settings)

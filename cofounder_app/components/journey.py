@@ -110,15 +110,16 @@ def not_found_view() -> rx.Component:
     )
 
 
-def project_frame(active: str, *body: rx.Component, retry=None) -> rx.Component:
-    """A project page: header, banners, then the page's own content (or the not-found view)."""
+def project_frame(active: str, *body: rx.Component, retry=None, working: bool = True) -> rx.Component:
+    """A project page: header, banners, then the page's own content (or the not-found view). A page
+    with its own live status (the build page's state card) goes without the "working" banner."""
     return app_shell(
         rx.cond(
             P.loaded,
             rx.cond(
                 P.not_found,
                 not_found_view(),
-                rx.vstack(project_header(active), working_banner(),
+                rx.vstack(project_header(active), *([working_banner()] if working else []),
                           *([failure_banner(retry)] if retry is not None else []), *body,
                           spacing="5", width="100%", align="stretch"),
             ),

@@ -279,4 +279,5 @@ def build_page() -> rx.Component:
             ),
             no_plan_yet(),
         ),
+        working=False,  # the state card says what the co-founder is doing
     )  # no failure banner here: the state card says what failed and offers "Build again"
