@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import statistics
+import threading
 import time
 
 from harness import Stack, percentile, stack
@@ -45,11 +46,50 @@ async def stream_times(redis, run_ids) -> dict[str, float]:
     return xadd_at
 
 
-async def measure(pages, xadd_at: dict[str, float], *, wait_s: float = 15) -> tuple[list[float], list[str], dict]:
+class StreamWatcher(threading.Thread):
+    """Stamps when each event of the watched runs is readable in Redis (a plain XREAD client in a
+    thread of this process, at normal priority): the stamp in the entry is taken by the worker just
+    before its XADD, so the difference is how long the worker itself took to publish it. Only events
+    published after their run was watched are stamped."""
+
+    def __init__(self, redis_url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.seen, self.stop = redis_url, {}, threading.Event()
+        self.watching: dict[int, float] = {}  # run id -> when watching began (ms)
+
+    def watch(self, run_id: int) -> None:
+        self.watching[run_id] = time.time() * 1000
+
+    def run(self) -> None:
+        from redis import Redis
+
+        from agent.streams import parse_entry, run_stream
+
+        client, cursors = Redis.from_url(self.url), {}
+        while not self.stop.is_set():
+            for run_id in list(self.watching):
+                cursors.setdefault(run_stream(run_id), "0-0")
+            if not cursors:
+                time.sleep(0.05)
+                continue
+            for stream, entries in client.xread(cursors, block=500) or []:
+                now = time.time() * 1000
+                run_id = int(stream.decode().split(":")[1])
+                for entry_id, fields in entries:
+                    cursors[stream.decode()] = entry_id.decode()
+                    item = parse_entry(run_id, entry_id, fields)
+                    if item.at * 1000 >= self.watching[run_id]:
+                        self.seen.setdefault(f"event-{run_id}-{item.seq}", now)
+        client.close()
+
+
+async def measure(pages, xadd_at: dict[str, float], *, wait_s: float = 15,
+                  in_redis: dict[str, float] | None = None) -> tuple[list[float], list[str], dict]:
     """Each event's stream -> row-on-screen latency, the events that never showed, and the same
-    latency split at the websocket frame (server: stream -> frame; browser: frame -> row)."""
+    latency split at the websocket frame (server: stream -> frame; browser: frame -> row) and, for
+    real builds, at the moment the entry was readable in Redis (publish: worker stamp -> Redis)."""
     latencies, missing = [], []
-    split: dict[str, list[float]] = {"server": [], "browser": []}
+    split: dict[str, list[float]] = {"server": [], "browser": [], "publish": [], "web": []}
     deadline = time.monotonic() + wait_s
     for page, run_id in pages:
         expected = [key for key in xadd_at if key.startswith(f"event-{run_id}-")]
@@ -66,6 +106,9 @@ async def measure(pages, xadd_at: dict[str, float], *, wait_s: float = 15) -> tu
                 if event_id in arrived:
                     split["server"].append(arrived[event_id] - xadd_at[event_id])
                     split["browser"].append(seen[event_id] - arrived[event_id])
+                if in_redis and event_id in in_redis:
+                    split["publish"].append(in_redis[event_id] - xadd_at[event_id])
+                    split["web"].append(seen[event_id] - in_redis[event_id])
             else:
                 missing.append(event_id)
     return latencies, missing, split
@@ -157,10 +200,12 @@ async def builds(running: Stack, browser, redis, db, args) -> tuple[list, float,
     controls = BuildControls(db=db, redis=redis, enqueue=enqueue)
     started = time.monotonic()
     run_of = {}
+    args.watcher.start()
     for project_id, _ in projects:
         with db.session() as s:
             project = s.get(Project, project_id)
         run_of[project_id] = await controls.start(project)
+        args.watcher.watch(run_of[project_id])
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
         with db.session() as s:
@@ -171,6 +216,7 @@ async def builds(running: Stack, browser, redis, db, args) -> tuple[list, float,
     elapsed = time.monotonic() - started
     print(f"builds finished in {elapsed:.0f} s: {finished}", flush=True)
     await pool.aclose()
+    args.watcher.stop.set()
     return [(page, run_of[project_id]) for page, project_id in pages], elapsed, list(run_of.values())
 
 
@@ -182,6 +228,7 @@ async def main(args: argparse.Namespace) -> dict:
     from harness import CHROMIUM, CHROMIUM_ARGS
 
     with stack(worker=args.builds) as running:
+        args.watcher = StreamWatcher(running.redis_url)
         db, redis = Database(running.database_url), Redis.from_url(running.redis_url)
         try:
             async with async_playwright() as p:
@@ -189,7 +236,7 @@ async def main(args: argparse.Namespace) -> dict:
                 source = builds if args.builds else synthetic
                 pages, emit_seconds, run_ids = await source(running, browser, redis, db, args)
                 xadd_at = await stream_times(redis, run_ids)
-                latencies, missing, split = await measure(pages, xadd_at)
+                latencies, missing, split = await measure(pages, xadd_at, in_redis=args.watcher.seen)
                 await browser.close()
         finally:
             await redis.aclose()
