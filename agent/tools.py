@@ -208,7 +208,7 @@ _CALL_LABELS = {
     "read_file": "Reading {path}", "write_file": "Writing {path}", "edit_file": "Editing {path}",
     "bash": "Running “{command}”", "grep": "Searching the code", "glob": "Listing files",
     "start_app": "Starting the app with “{command}”", "take_screenshot": "Taking a screenshot of {name}",
-    "narrate": "Updating you", "document": "Writing a guide", "plan": "Updating the plan",
+    "narrate": "Updating you", "document": "Writing the {kind} guide", "plan": "Updating the plan",
 }
 
 
@@ -216,9 +216,10 @@ def call_label(name: str, arguments: dict[str, Any]) -> str:
     """A short human label for a call before it runs ("Running “pytest”")."""
     template = _CALL_LABELS.get(name, name)
     try:
-        return template.format(**{k: str(v)[:60] for k, v in arguments.items()})
+        return template.format(**{k: str(v)[:60].replace("_", " ") if k == "kind" else str(v)[:60]
+                                  for k, v in arguments.items()})
     except (KeyError, IndexError):
-        return template.split(" {")[0]
+        return "Writing a guide" if name == "document" else template.split(" {")[0]
 
 
 _DISPATCH = {"read_file": _read_file, "write_file": _write_file, "edit_file": _edit_file, "bash": _bash,

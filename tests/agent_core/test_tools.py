@@ -95,6 +95,8 @@ def test_call_labels_read_well():
     assert tools.call_label("bash", {"command": "python3 -m unittest"}) == "Running “python3 -m unittest”"
     assert tools.call_label("write_file", {"path": "app.py", "content": "..."}) == "Writing app.py"
     assert tools.call_label("write_file", {}) == "Writing"
+    assert tools.call_label("document", {"kind": "getting_started", "content": "..."}) == "Writing the getting started guide"
+    assert tools.call_label("document", {}) == "Writing a guide"
 
 
 def test_redaction_and_ansi():
