@@ -101,6 +101,20 @@ class ScreenshotTaken(Event):
         return f"Took a screenshot: {self.name}"
 
 
+DOC_NAMES = {"overview": "overview", "features": "features", "getting_started": "getting started", "faq": "FAQ"}
+
+
+def doc_name(kind: str) -> str:
+    """How a guide is named to the founder ("getting started", "FAQ")."""
+    return DOC_NAMES.get(kind, kind.replace("_", " "))
+
+
+def doc_title(kind: str) -> str:
+    """The guide's name as a title ("Getting started", "FAQ")."""
+    name = doc_name(kind)
+    return name[:1].upper() + name[1:]
+
+
 @dataclass(frozen=True, kw_only=True)
 class DocWritten(Event):
     type: ClassVar[str] = "doc.written"
@@ -108,7 +122,7 @@ class DocWritten(Event):
 
     @property
     def summary(self) -> str:
-        return f"Wrote the {self.kind.replace('_', ' ')} guide"
+        return f"Wrote the {doc_name(self.kind)} guide"
 
 
 @dataclass(frozen=True, kw_only=True)

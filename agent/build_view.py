@@ -15,6 +15,7 @@ from agent import events as ev
 from agent import run_store as rs
 from agent import spend
 from agent import journey_store as js
+from agent.build_events import doc_title
 from agent.models import Escalation, Run, RunEvent, utcnow
 from agent.pricing import dollars
 
@@ -173,7 +174,7 @@ def read(session: Session, *, project_id: int, user_id: int, now: datetime | Non
                           if (saved := sum(int(u.get("saved_micros", 0)) for u in usage)) > 0 else ""),
         "screenshots": [{"key": e.payload["key"], "name": e.payload["name"], "phase": e.payload.get("phase", ""),
                          "id": f"shot-{e.seq}"} for e in reversed(events) if e.type == ev.ScreenshotTaken.type],
-        "docs": [{"kind": kind, "title": kind.replace("_", " ").capitalize(), "text": text}
+        "docs": [{"kind": kind, "title": doc_title(kind), "text": text}
                  for kind, text in (docs.content.items() if docs else [])],
         "logs": logs[-LOG_KEEP_CHARS:],
         "preview_url": preview["url"] if preview else "",

@@ -17,11 +17,12 @@ from typing import Any
 import httpx
 
 from agent import events as ev
+from agent.build_events import DOC_NAMES, doc_name
 from agent.healing import HealNote
 from agent.founder_safe import clean_output, document_problem, narration_problem, redact
 from agent.services.sandbox import PathRefused, Sandbox, SandboxError
 
-DOC_KINDS = ("overview", "features", "getting_started", "faq")
+DOC_KINDS = tuple(DOC_NAMES)
 SLOW_TOOLS = frozenset({"bash", "start_app", "take_screenshot", "grep"})
 MIN_SCREENSHOT_BYTES = 5_000
 LOG_CHARS = 20_000  # the end of a command's output kept in the technical log
@@ -186,7 +187,7 @@ async def _document(ctx: ToolContext, kind: str, content: str) -> ToolResult:
         return ToolResult(problem, "Document refused", is_error=True)
     await ctx.save_doc(kind, content)
     await ctx.emit(ev.DocWritten(kind=kind))
-    return ToolResult(f"Saved the {kind.replace('_', ' ')} document.", f"Wrote the {kind.replace('_', ' ')} guide")
+    return ToolResult(f"Saved the {doc_name(kind)} document.", f"Wrote the {doc_name(kind)} guide")
 
 
 async def _plan(ctx: ToolContext, action: str, phase: int) -> ToolResult:
@@ -216,8 +217,7 @@ def call_label(name: str, arguments: dict[str, Any]) -> str:
     """A short human label for a call before it runs ("Running “pytest”")."""
     template = _CALL_LABELS.get(name, name)
     try:
-        return template.format(**{k: str(v)[:60].replace("_", " ") if k == "kind" else str(v)[:60]
-                                  for k, v in arguments.items()})
+        return template.format(**{k: doc_name(str(v)) if k == "kind" else str(v)[:60] for k, v in arguments.items()})
     except (KeyError, IndexError):
         return "Writing a guide" if name == "document" else template.split(" {")[0]
 

@@ -25,7 +25,7 @@ from agent.models import Project
 from agent.offline import HOW_TO_SWITCH
 from agent.streams import StreamEvent
 from cofounder_app import deps, routes, styles
-from cofounder_app.components.feed import activity_feed, feed_row
+from cofounder_app.components.feed import feed_row
 from cofounder_app.live import tab_connected
 from cofounder_app.state import SessionState
 
@@ -293,11 +293,3 @@ class LiveFeedState(ProjectPageState):
         self._window = max(self._window, len(self.feed))
         self.has_older, self.loading_older = len(rows) == PAGE, False
 
-
-def live_activity_feed(empty_text: str) -> rx.Component:
-    """The project's live feed with "Show earlier activity" below it when there is more in the database."""
-    older = rx.cond(LiveFeedState.has_older,
-                    rx.button(rx.icon("history", size=14), "Show earlier activity", on_click=LiveFeedState.show_older,
-                              loading=LiveFeedState.loading_older, variant="ghost", size="1", id="feed-older",
-                              margin_top="10px"))
-    return activity_feed(LiveFeedState.feed, empty_text, older=older)

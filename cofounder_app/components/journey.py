@@ -1,11 +1,13 @@
 """The frame of every project page: the header with the journey's steps, the co-founder's label,
-and the banners for work in progress and for a step that failed."""
+the banners for work in progress and for a step that failed, and the project's live feed."""
 
 import reflex as rx
 
 from cofounder_app import routes
+from cofounder_app.components.feed import activity_feed
 from cofounder_app.components.panels import empty_panel
 from cofounder_app.layout import app_shell, loading_block
+from cofounder_app.project_state import LiveFeedState
 from cofounder_app.project_state import ProjectPageState as P
 
 STEPS = (("", "Overview", "layout-dashboard"), ("idea", "Idea", "lightbulb"), ("interview", "Interview", "messages-square"),
@@ -126,3 +128,12 @@ def project_frame(active: str, *body: rx.Component, retry=None, working: bool = 
             loading_block("Opening your project…"),
         )
     )
+
+
+def live_activity_feed(empty_text: str) -> rx.Component:
+    """The project's live feed with "Show earlier activity" below it when there is more in the database."""
+    older = rx.cond(LiveFeedState.has_older,
+                    rx.button(rx.icon("history", size=14), "Show earlier activity", on_click=LiveFeedState.show_older,
+                              loading=LiveFeedState.loading_older, variant="ghost", size="1", id="feed-older",
+                              margin_top="10px"))
+    return activity_feed(LiveFeedState.feed, empty_text, older=older)

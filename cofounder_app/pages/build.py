@@ -6,10 +6,9 @@ import reflex as rx
 
 from cofounder_app import routes, styles
 from cofounder_app.components.decision import decision_console, fixing_banner
-from cofounder_app.components.journey import project_frame
+from cofounder_app.components.journey import live_activity_feed, project_frame
 from cofounder_app.components.panels import empty_panel
 from cofounder_app.pages.build_state import BuildState as S
-from cofounder_app.project_state import live_activity_feed
 
 CARD_LOOK = {"building": ("hammer", "violet"), "resting": ("moon", "blue"), "paused": ("pause", "amber"),
              "needs_input": ("message-circle-question", "amber"), "error": ("triangle-alert", "red"),

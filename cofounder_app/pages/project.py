@@ -9,9 +9,9 @@ from agent import events as ev
 from agent import jobs, streams
 from agent import journey_store as js
 from cofounder_app import deps, routes, styles
-from cofounder_app.components.journey import project_frame
+from cofounder_app.components.journey import live_activity_feed, project_frame
 from cofounder_app.components.panels import icon_tile
-from cofounder_app.project_state import ProjectPageState, Refresher, live_activity_feed, register_page
+from cofounder_app.project_state import ProjectPageState, Refresher, register_page
 
 # status -> (icon, title, explanation, button label, page)
 NEXT_STEP = {

@@ -4,6 +4,7 @@ import pytest
 
 from agent import events as ev
 from agent import founder_safe, tools
+from agent.build_events import doc_title
 from agent.services.sandbox import LocalSandbox
 from tests.agent_core.test_loop import Recorder
 
@@ -97,6 +98,9 @@ def test_call_labels_read_well():
     assert tools.call_label("write_file", {}) == "Writing"
     assert tools.call_label("document", {"kind": "getting_started", "content": "..."}) == "Writing the getting started guide"
     assert tools.call_label("document", {}) == "Writing a guide"
+    assert tools.call_label("document", {"kind": "faq", "content": "..."}) == "Writing the FAQ guide"
+    assert ev.DocWritten(kind="faq").summary == "Wrote the FAQ guide"
+    assert [doc_title(k) for k in tools.DOC_KINDS] == ["Overview", "Features", "Getting started", "FAQ"]
 
 
 def test_redaction_and_ansi():
