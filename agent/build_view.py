@@ -1,6 +1,6 @@
 """What the build page shows, read from the database: the agent's state card, the stage, the board,
-the screenshots, guides, log, cost, preview, download and evidence. Pure functions over rows, so
-the page and the tests read the same thing."""
+the screenshots, guides, log, cost, preview, download and evidence. Pure functions over rows and the
+run's folded events (`agent/build_fold.py`), so the page and the tests read the same thing."""
 
 from __future__ import annotations
 
@@ -13,17 +13,13 @@ from sqlmodel import Session, col, select
 from agent import build_control
 from agent import events as ev
 from agent import run_store as rs
+from agent.build_fold import VIEW_TYPES, Fold, FoldCache, apply
 from agent import spend
 from agent import journey_store as js
 from agent.build_events import doc_title
 from agent.models import Escalation, Run, RunEvent, utcnow
 from agent.pricing import dollars
 
-LOG_KEEP_CHARS = 40_000  # the log panel shows the end of the log; the download has all of it
-VIEW_TYPES = (ev.ScreenshotTaken.type, ev.DocWritten.type, ev.LogOutput.type, ev.UsageRecorded.type,
-              ev.PreviewReady.type, ev.DownloadReady.type, ev.EvidenceReported.type, ev.ToolCalled.type,
-              ev.ToolUsed.type, ev.PhaseStarted.type, ev.RunFailed.type, ev.RunStopped.type, ev.FixAttempt.type,
-              ev.BudgetExceeded.type, ev.Sleeping.type)
 STAGES = ("Planning", "Writing code", "Installing", "Testing", "Starting the app", "Ready")
 
 
@@ -35,10 +31,9 @@ class Card:
     since: str = ""  # ISO time the state began (building: elapsed), or ends (resting: countdown)
 
 
-def state_card(run: Run | None, escalation: Escalation | None, events: list[RunEvent]) -> Card:
+def state_card(run: Run | None, escalation: Escalation | None, fold: Fold) -> Card:
     if run is None:
         return Card("idle", "Ready to build", "Start the build and your co-founder gets to work on the plan.")
-    last_failure = next((e.payload.get("reason", "") for e in reversed(events) if e.type == ev.RunFailed.type), "")
     if run.status in ("queued", "running"):
         since = (run.started_at or run.created_at).astimezone(UTC).isoformat()
         return Card("building", "Building", "Your co-founder is working through the plan.", since)
@@ -51,29 +46,20 @@ def state_card(run: Run | None, escalation: Escalation | None, events: list[RunE
         problem = escalation.problem if escalation else "Your co-founder needs a decision from you."
         return Card("needs_input", "Needs your input", problem)
     if run.status == "budget_exceeded":
-        reason = next((e.payload.get("reason", "") for e in reversed(events) if e.type == ev.BudgetExceeded.type), "")
-        return Card("error", "Budget exceeded", reason or "Today's spend went over your allowance, so I stopped.")
+        return Card("error", "Budget exceeded", fold.budget_reason or "Today's spend went over your allowance, so I stopped.")
     if run.status == "failed":
-        return Card("error", "Error", last_failure or "The build stopped because something went wrong.")
+        return Card("error", "Error", fold.last_failure or "The build stopped because something went wrong.")
     if run.status == "stopped":
         return Card("stopped", "Stopped", "You stopped the build. Your work so far is kept; start again any time.")
     return Card("done", "Done", "Your MVP is built. Try it in the preview and download everything.")
 
 
-def fixing(run: Run | None, events: list[RunEvent]) -> str:
+def fixing(run: Run | None, fold: Fold) -> str:
     """ "Auto-fixing (attempt N of 3)" while the agent retries a failure: from its latest attempt until
     the tool that failed succeeds again (or the run stops building)."""
-    if run is None or run.status not in ("queued", "running"):
+    if run is None or run.status not in ("queued", "running") or fold.fix is None:
         return ""
-    for index in range(len(events) - 1, -1, -1):
-        event = events[index]
-        if event.type == ev.FixAttempt.type:
-            tool = event.payload.get("tool", "")
-            if any(e.type == ev.ToolUsed.type and e.payload.get("ok") and e.payload.get("tool") == tool
-                   for e in events[index + 1:]):
-                return ""
-            return f"Auto-fixing (attempt {event.payload.get('attempt', 1)} of {event.payload.get('of', 3)})"
-    return ""
+    return f"Auto-fixing (attempt {fold.fix.get('attempt', 1)} of {fold.fix.get('of', 3)})"
 
 
 def phase_cost(forecast: int, actual: int) -> str:
@@ -100,27 +86,22 @@ def question(escalation: Escalation | None) -> dict[str, Any]:
             "recommendation": escalation.recommendation, "options": [str(o) for o in escalation.options]}
 
 
-def stage_of(run: Run | None, events: list[RunEvent]) -> str:
+def stage_of(run: Run | None, fold: Fold) -> str:
     """Planning, Writing code, Installing, Testing, Starting the app or Ready, from the last tool used."""
     if run is None:
         return ""
     if run.status == "succeeded":
         return "Ready"
-    for event in reversed(events):
-        if event.type not in (ev.ToolCalled.type, ev.ToolUsed.type, ev.PreviewReady.type):
-            continue
-        tool, label = event.payload.get("tool", ""), event.payload.get("label", "").lower()
-        if event.type == ev.PreviewReady.type or tool == "start_app" or tool == "take_screenshot":
-            return "Starting the app"
-        if tool in ("write_file", "edit_file"):
-            return "Writing code"
-        if tool == "bash":
-            if any(word in label for word in ("install", "pip ", "npm ", "apt")):
-                return "Installing"
-            if any(word in label for word in ("test", "pytest", "unittest", "check")):
-                return "Testing"
-            return "Writing code"
-    return "Planning"
+    if fold.stage_event is None:
+        return "Planning"
+    kind, tool, label = fold.stage_event[0], fold.stage_event[1], fold.stage_event[2].lower()
+    if kind == ev.PreviewReady.type or tool in ("start_app", "take_screenshot"):
+        return "Starting the app"
+    if tool == "bash" and any(word in label for word in ("install", "pip ", "npm ", "apt")):
+        return "Installing"
+    if tool == "bash" and any(word in label for word in ("test", "pytest", "unittest", "check")):
+        return "Testing"
+    return "Writing code"
 
 
 def cost_chart(points: list[int], width: int = 240, height: int = 48) -> str:
@@ -135,62 +116,62 @@ def cost_chart(points: list[int], width: int = 240, height: int = 48) -> str:
             f'points="{coords}"/></svg>')
 
 
-def read(session: Session, *, project_id: int, user_id: int, now: datetime | None = None) -> dict[str, Any]:
-    """Everything the build page shows except the feed (which arrives event by event)."""
+def read(session: Session, *, project_id: int, user_id: int, now: datetime | None = None,
+         folds: FoldCache | None = None) -> dict[str, Any]:
+    """Everything the build page shows except the feed (which arrives event by event). With `folds`,
+    only the run's events after those already folded there are read."""
     now = now or utcnow()
     run = build_control.latest_build(session, project_id=project_id)
-    events: list[RunEvent] = []
-    escalation = None
+    fold, escalation = Fold(0), None
     if run is not None:
-        events = list(session.exec(select(RunEvent).where(RunEvent.run_id == run.id,
-                                                          col(RunEvent.type).in_(VIEW_TYPES))
-                                   .order_by(col(RunEvent.seq))))
+        fold = folds.get(run.id) if folds is not None else Fold(run.id)
         escalation = session.exec(select(Escalation).where(Escalation.run_id == run.id, Escalation.status == "open")
                                   .order_by(col(Escalation.id).desc())).first()
+    with fold.lock:  # the tabs watching one run re-read it from several threads
+        if run is not None:
+            apply(fold, list(session.exec(select(RunEvent).where(RunEvent.run_id == run.id,
+                                                                 RunEvent.seq > fold.last_seq,
+                                                                 col(RunEvent.type).in_(VIEW_TYPES))
+                                          .order_by(col(RunEvent.seq)))))
+        fold_view = _from_fold(fold, run, escalation)
     docs = js.latest(session, project_id=project_id, kind="docs")
     day = spend.today(session, user_id=user_id, now=now)
-    usage = [e.payload for e in events if e.type == ev.UsageRecorded.type]
-    running, cumulative = 0, []
-    for u in usage:
-        running += int(u.get("cost_micros", 0))
-        cumulative.append(running)
-    logs = "".join(f"$ {e.payload['command']}\n{e.payload['text'].rstrip()}\n[{e.payload.get('status', '')}]\n\n"
-                   for e in events if e.type == ev.LogOutput.type)
-    card = state_card(run, escalation, events)
-    preview = next((e.payload for e in reversed(events) if e.type == ev.PreviewReady.type), None)
-    download = next((e.payload for e in reversed(events) if e.type == ev.DownloadReady.type), None)
-    evidence = next((e.payload["features"] for e in reversed(events) if e.type == ev.EvidenceReported.type), [])
     return {
+        **fold_view,
         "run_status": run.status if run else "",
-        "card": card,
-        "stage": stage_of(run, events),
-        "fixing": fixing(run, events),
         "healing_cost": healing_cost(rs.healing_costs(session, run_id=run.id) if run else []),
         "question": question(escalation),
         "phases": [{"id": str(p.id), "number": str(i + 1), "title": p.title, "status": p.status,
                     "cost": phase_cost(p.cost_forecast_micros, p.cost_actual_micros)}
                    for i, p in enumerate(js.plan_phases(session, project_id=project_id))],
-        "caching_saved": (f"Prompt caching saved {dollars(saved)} on this build"
-                          if (saved := sum(int(u.get("saved_micros", 0)) for u in usage)) > 0 else ""),
-        "screenshots": [{"key": e.payload["key"], "name": e.payload["name"], "phase": e.payload.get("phase", ""),
-                         "id": f"shot-{e.seq}"} for e in reversed(events) if e.type == ev.ScreenshotTaken.type],
         "docs": [{"kind": kind, "title": doc_title(kind), "text": text}
                  for kind, text in (docs.content.items() if docs else [])],
-        "logs": logs[-LOG_KEEP_CHARS:],
-        "preview_url": preview["url"] if preview else "",
-        "download_key": download["key"] if download else "",
-        "download_size": download.get("size", 0) if download else 0,
-        "evidence": [{"feature": f["feature"], "screenshot": f.get("screenshot", ""), "test": f.get("test", ""),
-                      "verified": "yes" if f.get("verified") else ""} for f in evidence],
-        "run_cost": dollars(running),
-        "run_tokens": sum(int(u.get("input_tokens", 0)) + int(u.get("output_tokens", 0))
-                          + int(u.get("cache_write_tokens", 0)) + int(u.get("cache_read_tokens", 0)) for u in usage),
         "today_tokens": day.tokens,
         "today_cost": dollars(day.spent_micros),
         "allowance_cost": dollars(day.allowance_micros) if day.allowance_micros else "$0.00",
         "allowance_used": min(100, round(100 * day.spent_micros / day.allowance_micros)) if day.allowance_micros
         else (100 if day.spent_micros else 0),
         "tier_name": day.tier.name,
-        "chart": cost_chart(cumulative),
+    }
+
+
+def _from_fold(fold: Fold, run: Run | None, escalation: Escalation | None) -> dict[str, Any]:
+    """The parts of the view that come from the run's events (copies: the fold keeps changing)."""
+    preview, download = fold.preview, fold.download
+    return {
+        "card": state_card(run, escalation, fold),
+        "stage": stage_of(run, fold),
+        "fixing": fixing(run, fold),
+        "caching_saved": f"Prompt caching saved {dollars(fold.saved)} on this build" if fold.saved > 0 else "",
+        "screenshots": [dict(shot) for shot in fold.screenshots],
+        "logs": fold.log,
+        "preview_url": preview["url"] if preview else "",
+        "download_key": download["key"] if download else "",
+        "download_size": download.get("size", 0) if download else 0,
+        "evidence": [{"feature": f["feature"], "screenshot": f.get("screenshot", ""), "test": f.get("test", ""),
+                      "verified": "yes" if f.get("verified") else ""} for f in fold.evidence],
+        "run_cost": dollars(fold.cost),
+        "run_tokens": fold.tokens,
+        "chart": cost_chart(fold.chart_points()),
     }
 

@@ -15,7 +15,9 @@ Two sources of events:
   guides), watched on the projects' build pages; every event of every watched build is measured.
       python bench/event_latency.py --builds --runs 10 --tabs 4
 
-Prints p50/p95/p99/max in milliseconds and any event that never arrived. Not a test: the figures
+Prints p50/p95/p99/max in milliseconds and any event that never arrived; `--timeline FILE` also writes
+every measured event's stamps and the size of the websocket frame that carried it, to see when the
+slow ones happen. Not a test: the figures
 go to docs/BENCHMARKS.md with the command that produced them.
 """
 
@@ -31,9 +33,9 @@ import time
 from harness import Stack, percentile, stack
 
 
-async def stream_times(redis, run_ids) -> dict[str, float]:
+async def stream_times(redis, run_ids, kinds: dict[str, str] | None = None) -> dict[str, float]:
     """Row id -> the XADD time (ms) of every event of these runs that makes a feed row (the cost
-    ledger, for one, does not), from the Redis streams."""
+    ledger, for one, does not), from the Redis streams; `kinds` gets each one's event type."""
     from agent.streams import parse_entry, run_stream
     from cofounder_app.components.feed import feed_row
 
@@ -43,6 +45,8 @@ async def stream_times(redis, run_ids) -> dict[str, float]:
             item = parse_entry(run_id, entry_id, fields)
             if feed_row(item) is not None:
                 xadd_at[f"event-{run_id}-{item.seq}"] = item.at * 1000
+                if kinds is not None:
+                    kinds[f"event-{run_id}-{item.seq}"] = item.type
     return xadd_at
 
 
@@ -84,14 +88,17 @@ class StreamWatcher(threading.Thread):
 
 
 async def measure(pages, xadd_at: dict[str, float], *, wait_s: float = 15,
-                  in_redis: dict[str, float] | None = None) -> tuple[list[float], list[str], dict]:
+                  in_redis: dict[str, float] | None = None, kinds: dict[str, str] | None = None) -> tuple[list[float], list[str], dict, list[dict]]:
     """Each event's stream -> row-on-screen latency, the events that never showed, and the same
     latency split at the websocket frame (server: stream -> frame; browser: frame -> row) and, for
-    real builds, at the moment the entry was readable in Redis (publish: worker stamp -> Redis)."""
-    latencies, missing = [], []
+    real builds, at the moment the entry was readable in Redis (publish: worker stamp -> Redis).
+    The timeline has every measured event with its stamps (ms since the first XADD) and the size
+    of the websocket frame that carried it."""
+    latencies, missing, timeline = [], [], []
+    origin = min(xadd_at.values(), default=0)
     split: dict[str, list[float]] = {"server": [], "browser": [], "publish": [], "web": []}
     deadline = time.monotonic() + wait_s
-    for page, run_id in pages:
+    for tab, (page, run_id) in enumerate(pages):
         expected = [key for key in xadd_at if key.startswith(f"event-{run_id}-")]
         seen = {}
         while time.monotonic() < deadline:
@@ -100,6 +107,7 @@ async def measure(pages, xadd_at: dict[str, float], *, wait_s: float = 15,
                 break
             await asyncio.sleep(0.2)
         arrived = await page.evaluate("window.__arrived")
+        frames = await page.evaluate("window.__frames")
         for event_id in expected:
             if event_id in seen:
                 latencies.append(seen[event_id] - xadd_at[event_id])
@@ -109,9 +117,14 @@ async def measure(pages, xadd_at: dict[str, float], *, wait_s: float = 15,
                 if in_redis and event_id in in_redis:
                     split["publish"].append(in_redis[event_id] - xadd_at[event_id])
                     split["web"].append(seen[event_id] - in_redis[event_id])
+                stamps = {"xadd": xadd_at[event_id], "redis": (in_redis or {}).get(event_id),
+                          "frame": arrived.get(event_id), "row": seen[event_id]}
+                timeline.append({"tab": tab, "event": event_id, "type": (kinds or {}).get(event_id, ""),
+                                 "frame_bytes": frames.get(event_id),
+                                 **{k: None if v is None else round(v - origin, 1) for k, v in stamps.items()}})
             else:
                 missing.append(event_id)
-    return latencies, missing, split
+    return latencies, missing, split, timeline
 
 
 def planned_project(running: Stack, user_id: int, name: str) -> int:
@@ -235,8 +248,13 @@ async def main(args: argparse.Namespace) -> dict:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 source = builds if args.builds else synthetic
                 pages, emit_seconds, run_ids = await source(running, browser, redis, db, args)
-                xadd_at = await stream_times(redis, run_ids)
-                latencies, missing, split = await measure(pages, xadd_at, in_redis=args.watcher.seen)
+                kinds: dict[str, str] = {}
+                xadd_at = await stream_times(redis, run_ids, kinds)
+                latencies, missing, split, timeline = await measure(pages, xadd_at, in_redis=args.watcher.seen,
+                                                                    kinds=kinds)
+                if args.timeline:
+                    with open(args.timeline, "w") as out:
+                        json.dump(sorted(timeline, key=lambda e: e["xadd"]), out, indent=0)
                 await browser.close()
         finally:
             await redis.aclose()
@@ -263,5 +281,6 @@ if __name__ == "__main__":
     parser.add_argument("--page", choices=("overview", "build"), default="overview",
                         help="synthetic: the page the tabs watch")
     parser.add_argument("--timeout", type=float, default=900, help="builds: how long to wait for them to finish")
+    parser.add_argument("--timeline", help="write every measured event's stamps and frame size to this JSON file")
     outcome = asyncio.run(main(parser.parse_args()))
     print(json.dumps(outcome, indent=2))

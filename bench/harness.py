@@ -43,6 +43,7 @@ new MutationObserver((mutations) => {
 // ... and the moment the websocket frame carrying each row arrived, to split the latency into the
 // server's part (stream -> frame) and the browser's (frame -> row on screen).
 window.__arrived = {};
+window.__frames = {};  // the size of that frame
 const NativeSocket = window.WebSocket;
 window.WebSocket = function (...args) {
   const socket = new NativeSocket(...args);
@@ -50,7 +51,10 @@ window.WebSocket = function (...args) {
     if (typeof message.data !== 'string') return;
     const now = performance.timeOrigin + performance.now();
     for (const match of message.data.matchAll(/"id":"(event-\d+-\d+)"/g)) {
-      if (!(match[1] in window.__arrived)) window.__arrived[match[1]] = now;
+      if (!(match[1] in window.__arrived)) {
+        window.__arrived[match[1]] = now;
+        window.__frames[match[1]] = message.data.length;
+      }
     }
   });
   return socket;

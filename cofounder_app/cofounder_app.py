@@ -3,7 +3,7 @@
 import reflex as rx
 
 import agent.models  # noqa: F401  (every table, so `reflex db` sees the whole schema)
-from cofounder_app import deps, routes, styles
+from cofounder_app import deps, preview_proxy, routes, styles
 from cofounder_app.api import build_api
 from cofounder_app.headers import SecurityHeaders
 from cofounder_app.pages.brief import brief_page
@@ -41,3 +41,10 @@ app.add_page(interview_page, route=routes.PROJECT_INTERVIEW, title="Interview ·
 app.add_page(brief_page, route=routes.PROJECT_BRIEF, title="Idea Brief · AI Co-Founder", on_load=BriefState.open)
 app.add_page(plan_page, route=routes.PROJECT_PLAN, title="Plan · AI Co-Founder", on_load=PlanState.open)
 app.add_page(build_page, route=routes.PROJECT_BUILD, title="Build · AI Co-Founder", on_load=BuildState.open)
+
+
+@app.register_lifespan_task
+async def _warm_preview_client():
+    """The preview proxy's HTTP client loads the CA bundle when it is made (130 ms of the event loop,
+    measured); made at start, not in the middle of a founder's build."""
+    preview_proxy.client()

@@ -1,10 +1,15 @@
-"""The worker yields the CPU: it lowers its priority, and nothing it starts can raise its own again."""
+"""The worker yields the CPU: it lowers its priority, and nothing it starts can raise its own again;
+with the kernel's autogroup scheduling, the sessions it and its sandboxes and browsers run in weigh
+the same as it does."""
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = """
 import os, subprocess, sys
@@ -38,3 +43,40 @@ def test_without_it_root_could_raise_priority():
     raise_it = "import os\nos.setpriority(os.PRIO_PROCESS, 0, -8)\nprint(os.getpriority(os.PRIO_PROCESS, 0))"
     assert subprocess.run([sys.executable, "-c", raise_it], capture_output=True, text=True,
                           check=True).stdout.strip() == "-8"
+
+
+SESSIONS = """
+import asyncio, os, sys
+from pathlib import Path
+from agent.priority import sessions_started_by, yield_cpu
+from agent.services.sandbox import LocalSandbox
+from agent.services.screenshots import ChromiumScreenshots
+
+def weight(pid="self"):
+    return open(f"/proc/{pid}/autogroup").read().split()[-1]
+
+yield_cpu(7)
+print(os.getsid(0) == os.getpid(), weight())
+
+async def main():
+    for confine in (True, False):  # bubblewrap, and plain processes
+        result = await LocalSandbox(Path(sys.argv[1]) / str(confine), confine=confine).run("cat /proc/self/autogroup")
+        print(result.output.split()[-1])
+    shots = ChromiumScreenshots()
+    await shots.capture("data:text/html,<h1>Hi</h1>")
+    print(sorted({weight(pid) for pid in sessions_started_by(os.getpid())}))
+    await shots.close()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="this kernel has no autogroup scheduling")
+def test_the_sessions_of_the_worker_its_sandboxes_and_its_browser_weigh_as_little_as_the_worker(tmp_path):
+    """Each sandbox command and each Chromium starts a session; with autogroups, a session at the
+    default weight took as much CPU as the web app's whole session, whatever its processes' nice."""
+    before = Path("/proc/self/autogroup").read_text()
+    out = subprocess.run([sys.executable, "-c", SESSIONS, str(tmp_path)], capture_output=True, text=True, check=True,
+                         cwd=ROOT, timeout=120).stdout.split("\n")
+    assert out[:4] == ["True 7", "7", "7", "['7']"]  # its own session, the sandboxes' and the browser's
+    assert Path("/proc/self/autogroup").read_text() == before  # the session it was started from is left alone

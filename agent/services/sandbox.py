@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from agent.priority import nice_session
 from agent.services.workspace_paths import (  # noqa: F401  (re-exported: the sandbox protocol's errors)
     PathRefused, SandboxError, check_relative, open_beneath,
 )
@@ -96,8 +97,11 @@ class LocalSandbox:
     def _argv(self, command: str, *, network: bool) -> list[str]:
         if not self.confine:
             return ["/bin/sh", "-c", command]
+        # No --new-session: the command already runs in a session of its own without a terminal
+        # (start_new_session, stdin /dev/null), whose CPU weight `_preexec` sets; a second session
+        # would be a new full-weight autogroup (agent/priority.py).
         argv = ["bwrap", "--unshare-user", "--uid", "1000", "--gid", "1000", "--unshare-pid", "--unshare-ipc",
-                "--unshare-uts", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
+                "--unshare-uts", "--die-with-parent", "--ro-bind", "/usr", "/usr"]
         for link in ("bin", "lib", "lib64", "sbin"):
             if os.path.islink(f"/{link}"):
                 argv += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
@@ -116,6 +120,7 @@ class LocalSandbox:
                 "PYTHONUNBUFFERED": "1"}
 
     def _preexec(self) -> None:
+        nice_session(os.nice(0))  # the command's new session weighs no more than the worker (agent/priority.py)
         mb = 1024 * 1024
         resource.setrlimit(resource.RLIMIT_CPU, (self.limits.cpu_seconds, self.limits.cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_mb * mb, self.limits.memory_mb * mb))

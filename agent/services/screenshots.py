@@ -7,7 +7,10 @@ raise; the screenshot tool turns them into a warning, so a screenshot never fail
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+
+from agent.priority import nice_session, sessions_started_by
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
@@ -38,6 +41,9 @@ class ChromiumScreenshots:
                 self._playwright = self._playwright or await async_playwright().start()
                 self._browser = await self._playwright.chromium.launch(executable_path=self.executable,
                                                                        args=CHROMIUM_ARGS)
+                if niceness := os.nice(0):  # Chromium starts a session of its own: weigh it as this process
+                    for pid in sessions_started_by(os.getpid()):
+                        nice_session(niceness, pid)
         return self._browser
 
     async def capture(self, url: str, *, timeout: float = 20.0) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from agent import build_view
+from agent.build_fold import VIEW_TYPES, FoldCache
 from agent import events as ev
 from agent.journey import JourneyError
 from agent.models import Project
@@ -15,14 +16,18 @@ from cofounder_app.preview_proxy import is_local_url, preview_alive, preview_pat
 from cofounder_app.project_state import ProjectPageState, Refresher, register_page
 
 PROBE_SECONDS = 5.0
-WANTS = frozenset({*build_view.VIEW_TYPES, ev.RunStarted.type, ev.RunCompleted.type, ev.RunPaused.type,
+FOLDS = FoldCache()  # the watched builds' events folded so far: a re-read reads only what is new
+WANTS = frozenset({*VIEW_TYPES, ev.RunStarted.type, ev.RunCompleted.type, ev.RunPaused.type,
                    ev.NeedsInput.type, ev.PhaseCompleted.type, ev.Narration.type})
 
 
 async def read_build(project_id: int, *, fresh: bool = False) -> dict:
     """The page's view; the preview's liveness is probed at most every PROBE_SECONDS (always when `fresh`)."""
-    project = await deps.db().run(lambda s: s.get(Project, project_id))
-    view = await deps.db().run(lambda s: build_view.read(s, project_id=project_id, user_id=project.owner_id))
+    def _read(session):
+        owner_id = session.get(Project, project_id).owner_id
+        return build_view.read(session, project_id=project_id, user_id=owner_id, folds=FOLDS)
+
+    view = await deps.db().run(_read)
     view["preview_state"] = await preview_alive(project_id, max_age=0 if fresh else PROBE_SECONDS) \
         if view["preview_url"] else ""
     return view
