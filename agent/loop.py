@@ -4,7 +4,8 @@
 Collaborators come in as arguments (the model, the tool context, emit, save, should_pause,
 on_turn) and an `Outcome` comes out, so the loop is tested with scripted models and real sandboxes
 and never builds a client itself. The conversation only ever grows at its end (results are truncated
-once, when appended), so every request repeats the previous one as a cacheable prefix.
+once, when appended), so every request repeats the previous one as a cacheable prefix, until the
+conversation nears the context window and is compacted (`agent/compaction.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent import compaction
 from agent import events as ev
 from agent import healing
 from agent import guards, tools
@@ -88,9 +90,16 @@ async def run_loop(
             return Outcome("paused", "The founder paused the build.")
         if steps >= limits.slice_steps or clock() - started >= limits.slice_seconds:
             return Outcome("slice_end")
+        if compaction.due(state.extra, state.messages):
+            state.messages = compaction.compact(state.messages, state.extra, state.phase)
+            state.extra["context_tokens"] = 0
+            await emit(ev.Narration(text="I condensed my notes on the build so far, so I can keep going without "
+                                         "losing track."))
+            await save(state)
         turn = await llm.turn(system=system, messages=state.messages, tools=tools.SPECS, max_tokens=limits.max_tokens)
         await on_turn(turn)
         state.messages.append(turn.to_message())
+        state.extra["context_tokens"] = compaction.context_tokens(turn.usage)
         if turn.text.strip() and turn.tool_uses:
             await emit(ev.Thinking(text=turn.text.strip()))
         uses = turn.tool_uses

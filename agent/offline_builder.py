@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from agent import starter_app
+from agent.compaction import summarised_steps
 from agent.services.llm import OnDelta, TextBlock, ToolUse, Turn, Usage, estimate_tokens, read_context
 
 TESTS = "python3 -m unittest discover -s tests -v"
@@ -91,7 +92,7 @@ class OfflineBuilder:
                    on_delta: OnDelta | None = None) -> Turn:
         ctx = read_context(messages, system)
         turns = script(ctx.get("brief", {}), ctx.get("phases", []), int(ctx.get("port", 8000)))
-        played = sum(1 for m in messages if m["role"] == "assistant")
+        played = summarised_steps(messages) + sum(1 for m in messages if m["role"] == "assistant")
         input_tokens = estimate_tokens(system + json.dumps(messages))
         if played >= len(turns):
             text = "The build is complete."

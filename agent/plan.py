@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.compaction import COMPACT_AT, KEEP_STEPS
 from agent.pricing import cost_micros
 from agent.services.llm import Usage, context_block
 
@@ -18,13 +19,15 @@ EFFORT_LABELS = {"S": "Small (about an hour of agent time)", "M": "Medium (2 to 
 # How a build spends tokens, measured on the scripted replay build (`bench/forecast_bench.py`): every
 # model call reads the whole conversation back from the prompt cache, writes what the last step added
 # (about GROWTH tokens: the call and its result) to the cache, and writes about OUTPUT tokens. So a
-# step late in the build costs several times one early on, and a phase's cost depends on where it is.
+# step late in the build costs several times one early on, and a phase's cost depends on where it is,
+# until the conversation reaches COMPACT_AT and is compacted to the summary and the latest steps
+# (`agent/compaction.py`), which the next call writes to the cache afresh.
 CALLS = {"S": 10, "M": 56, "L": 112}  # model calls a phase of each size is expected to work
 PLAN_CALLS = 2  # and the calls that start and complete it on the board
 START_CONTEXT = 2_000  # tokens of the system prompt and the tools
 GROWTH = 700
 OUTPUT = 230
-MAX_CONTEXT = 180_000  # the conversation is kept inside the model's window (200k) with room to answer
+SUMMARY = 2_500  # tokens of the first message and the summary of a compacted conversation
 _HEAVY = ("payment", "payments", "pay", "stripe", "ai", "recommend", "chat", "messages", "messaging", "map", "maps",
           "video", "booking", "calendar", "realtime", "sync")
 MAX_PHASES = 12
@@ -39,14 +42,19 @@ def effort_for(feature: dict[str, Any]) -> str:
 
 def forecasts(efforts: list[str], model: str) -> list[int]:
     """Each phase's forecast, in order: its calls, each reading the conversation as long as the
-    phases before it and its own earlier calls have made it."""
+    phases before it and its own earlier calls have made it (and compaction has left it)."""
     context, out = START_CONTEXT, []
     for effort in efforts:
         calls = CALLS.get(effort, CALLS["M"]) + PLAN_CALLS
-        reads = sum(min(context + GROWTH * k, MAX_CONTEXT) for k in range(calls))
-        out.append(cost_micros(model, Usage(input_tokens=0, cache_read_tokens=reads, cache_write_tokens=GROWTH * calls,
+        reads = writes = 0
+        for _ in range(calls):
+            read, write = context, GROWTH
+            if context >= COMPACT_AT:  # the last request reached it: this one starts from the summary
+                context = START_CONTEXT + SUMMARY + KEEP_STEPS * GROWTH
+                read, write = START_CONTEXT, context - START_CONTEXT + GROWTH  # all but the system prompt
+            reads, writes, context = reads + read, writes + write, context + GROWTH
+        out.append(cost_micros(model, Usage(input_tokens=0, cache_read_tokens=reads, cache_write_tokens=writes,
                                             output_tokens=OUTPUT * calls)))
-        context += GROWTH * calls
     return out
 
 

@@ -19,13 +19,11 @@ Each phase: plan start, then steps cycling write_file (40-80 line module), bash 
 output; the loop truncates to ~1000 tokens), edit_file, read_file, then plan complete; steps =
 CALLS[effort] x uniform(0.75, 1.25) (random.Random(seed)), CALLS being the calls the forecast expects.
 
-The forecast (`agent/plan.py` `forecasts`) prices each phase where it sits in the build: every call
-reads the conversation so far from the cache and grows it by GROWTH tokens. Its constants (growth per
-call, output per call, starting context) were measured here. The first forecast, a flat token table
-per effort, got the build's total within 3% but single phases -70% to +94% off (an early phase costs a
-fraction of a late one of the same size); the step counts per effort themselves (S 10, M 56; L = 2 M,
-NOT measured: no L phase in this plan) were chosen so that the flat table's build total held, and
-are an assumption about how many calls Claude takes, which only real builds can measure.
+The forecast (`agent/plan.py` `forecasts`) prices each phase where it sits: every call reads the
+conversation so far from the cache and grows it by GROWTH tokens, until the loop compacts it at
+COMPACT_AT (`agent/compaction.py`; so the replay model plays its script by calls, not by turns left in
+the conversation). Its constants (growth and output per call, starting context, summary) were measured
+here; the calls per effort (S 10, M 56; L = 2 M, not measured) are an assumption only real builds test.
 """
 
 from __future__ import annotations
@@ -117,7 +115,7 @@ class ReplayModel:
     label, model, offline = "replay", MODEL, False
 
     def __init__(self, turns):
-        self.turns, self.log, self.previous = turns, [], None
+        self.turns, self.log, self.previous, self.played = turns, [], None, 0
 
     def for_model(self, model):
         self.model = model
@@ -131,7 +129,7 @@ class ReplayModel:
             old = self.previous[1]
             read = sum(sizes[:2 + len(old)]) if dumped[:len(old)] == old else sum(sizes[:2])
         self.previous = (head, dumped)
-        played = sum(1 for m in messages if m["role"] == "assistant")
+        played, self.played = self.played, self.played + 1  # by calls, not turns: compaction drops turns
         text, call = "The MVP is built and every phase is done.", None
         if played < len(self.turns):
             text, name, args = self.turns[played]

@@ -97,6 +97,16 @@ def test_a_phase_costs_more_the_later_it_comes():
     assert small_then > small_first and big_then > big_first
 
 
+def test_a_long_build_is_priced_with_its_conversation_compacted():
+    """Past COMPACT_AT tokens the conversation is compacted, so phases stop getting dearer: a long
+    plan's late phases cost about what the first ones that reached the limit did, not ever more."""
+    costs = plan.forecasts(["L"] * 10, "claude-sonnet-4-5")
+    assert costs[1] > costs[0] and max(costs[2:]) < 1.4 * costs[1]
+    calls = plan.CALLS["L"] + plan.PLAN_CALLS
+    at_the_limit = pricing.cost_micros("claude-sonnet-4-5", Usage(cache_read_tokens=calls * plan.COMPACT_AT))
+    assert max(costs) < at_the_limit  # no phase is priced as if every call re-read a full window
+
+
 def test_costs_follow_the_price_table():
     usage = Usage(input_tokens=1_000_000, output_tokens=1_000_000, cache_write_tokens=1_000_000, cache_read_tokens=1_000_000)
     assert pricing.cost_micros("claude-sonnet-4-5", usage) == 3_000_000 + 15_000_000 + 3_750_000 + 300_000
