@@ -25,11 +25,11 @@ from agent.models import Project
 from agent.offline import HOW_TO_SWITCH
 from agent.streams import StreamEvent
 from cofounder_app import deps, routes, styles
-from cofounder_app.components.feed import feed_row
+from cofounder_app.components.feed import add_rows, feed_row
 from cofounder_app.live import tab_connected
 from cofounder_app.state import SessionState
 
-KEEP = 200  # feed rows a tab holds while it follows the build live
+KEEP = 200  # feed rows a tab holds while it follows the build live (up to 30 more between moves)
 PAGE = 200  # events read per "Show earlier activity"
 REFRESH_SPACING = 0.5  # seconds between two re-reads of a page's view while events keep coming
 JOURNEY_STATUSES = ("interviewing", "drafting_brief", "brief_ready", "planning", "planned")
@@ -111,11 +111,12 @@ class ProjectPageState(SessionState):
         else: every other component of the page stays as it is instead of re-rendering."""
         feed = await self.get_state(LiveFeedState)
         if reset:
-            feed.feed, feed._runs, feed._announced, feed._window, feed.has_older = [], {}, "0-0", KEEP, False
+            feed.feed_new, feed.feed, feed._runs, feed._announced = [], [], {}, "0-0"
+            feed._window, feed.has_older = KEEP, False
         if rows:
-            combined = rows[::-1] + feed.feed
-            feed.feed = combined[:feed._window]
-            feed.has_older = feed.has_older or len(combined) > feed._window
+            feed.feed_new, older, dropped = add_rows(feed.feed_new, feed.feed, rows, feed._window)
+            if older is not None:  # assigned only when it changed: a changed list goes to the tab whole
+                feed.feed, feed.has_older = older, feed.has_older or dropped
         if cursor is not None:
             feed._runs, feed._announced = dict(cursor.runs), cursor.announcements
 
@@ -265,8 +266,10 @@ def stream_events(rows) -> list[StreamEvent]:
 class LiveFeedState(ProjectPageState):
     """The project's activity feed, newest first, and how far the tab has read. The state holds a
     window of KEEP rows (live events push the oldest out); older ones page in from the database
-    when the founder asks, PAGE events at a time, and then the window is that much longer."""
+    when the founder asks, PAGE events at a time, and then the window is that much longer. The
+    rows are kept in two lists, the newest few and the rest (see `components.feed.add_rows`)."""
 
+    feed_new: list[dict[str, str]] = []
     feed: list[dict[str, str]] = []
     has_older: bool = False
     loading_older: bool = False
@@ -276,11 +279,12 @@ class LiveFeedState(ProjectPageState):
 
     @rx.event
     async def show_older(self):
-        if not self.feed or self.loading_older or await self._owned() is None:
+        shown = self.feed or self.feed_new
+        if not shown or self.loading_older or await self._owned() is None:
             return
         self.loading_older = True
         yield
-        project_id, oldest = self._project, self.feed[-1]["key"].split("-")
+        project_id, oldest = self._project, shown[-1]["key"].split("-")
         anchor = (int(oldest[0]), int(oldest[1]))
 
         def _read(session):
@@ -290,6 +294,6 @@ class LiveFeedState(ProjectPageState):
         rows = await deps.db().run(_read)
         older = [row for row in (feed_row(item) for item in stream_events(rows)) if row is not None]
         self.feed = self.feed + older[::-1]
-        self._window = max(self._window, len(self.feed))
+        self._window = max(self._window, len(self.feed_new) + len(self.feed))
         self.has_older, self.loading_older = len(rows) == PAGE, False
 

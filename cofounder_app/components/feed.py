@@ -62,6 +62,24 @@ def feed_row(item: StreamEvent) -> dict[str, str] | None:
     }
 
 
+NEWEST = 40  # rows in the short list every event changes; past it, all but NEWEST_KEPT move down
+NEWEST_KEPT = 10
+
+
+def add_rows(newest: list, older: list, rows: list, window: int) -> tuple[list, list, bool]:
+    """A feed kept in two lists shown one after the other, newest first: `rows` (oldest first) go on
+    top of the short `newest` list, and only when it outgrows NEWEST do all but its first NEWEST_KEPT
+    rows move to the top of `older`, which keeps the rest of the `window`. Every change of a list
+    sends the whole list to the tab, so the long one goes every NEWEST - NEWEST_KEPT rows instead of
+    with every event (a 200-row feed made every event's frame 35 KB and the row 5x later to show).
+    Returns the short list, the long one (None when unchanged) and whether rows fell out of the window."""
+    newest = rows[::-1] + newest
+    if len(newest) <= NEWEST:
+        return newest, None, False
+    moved, room = newest[NEWEST_KEPT:] + older, window - NEWEST_KEPT
+    return newest[:NEWEST_KEPT], moved[:room], len(moved) > room
+
+
 def _row(item: rx.Var) -> rx.Component:
     # Plain elements and CSS classes on purpose: this row re-renders on every event of every tab,
     # and Radix layout components, icon components and live relative times made that 10x slower.
@@ -77,11 +95,13 @@ def _row(item: rx.Var) -> rx.Component:
 
 
 def activity_feed(items: rx.Var, empty_text: str = "Nothing has happened yet.",
-                  older: rx.Component | None = None) -> rx.Component:
-    """The rows, newest first; `older` (a "show earlier" control) goes below the oldest row."""
+                  older: rx.Component | None = None, newest: rx.Var | None = None) -> rx.Component:
+    """The rows, newest first (`newest` above `items` when the feed is kept in two lists); `older`
+    (a "show earlier" control) goes below the oldest row."""
+    lists = [newest, items] if newest is not None else [items]
     return rx.cond(
-        items.length() > 0,
-        rx.vstack(rx.foreach(items, _row), *([older] if older is not None else []), spacing="0", width="100%",
-                  id="activity-feed"),
+        (newest.length() + items.length() > 0) if newest is not None else items.length() > 0,
+        rx.vstack(*(rx.foreach(rows, _row) for rows in lists), *([older] if older is not None else []),
+                  spacing="0", width="100%", id="activity-feed"),
         rx.text(empty_text, size="2", color="var(--gray-10)", id="activity-empty"),
     )

@@ -72,6 +72,20 @@ def test_a_reload_mid_stream_shows_every_event_once(live_app, signed_in, make_fo
     assert len(ids) == len(set(ids)) == 10
 
 
+def test_a_long_live_stream_keeps_every_row_in_order(live_app, signed_in, make_founder, project_of, emit):
+    """Live rows go to a short list first and move to the long one in groups: across several moves,
+    every row shows once, newest first."""
+    founder = make_founder()
+    project, run = project_of(founder)
+    page = open_project(signed_in(founder), live_app, project)
+    for start in range(1, 101, 25):
+        emit(run.id, [f"step {i}" for i in range(start, start + 25)])
+        wait_rows(page, start + 24)
+    page.wait_for_timeout(500)
+    assert row_ids(page) == [f"event-{run.id}-{seq}" for seq in range(100, 0, -1)]
+    assert page.locator(".feed-summary").first.inner_text() == "step 100"
+
+
 def test_two_tabs_both_get_every_event(live_app, signed_in, make_founder, project_of, emit):
     founder = make_founder()
     project, run = project_of(founder)

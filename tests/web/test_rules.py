@@ -62,3 +62,22 @@ def test_the_feed_shows_what_a_founder_needs_and_skips_the_rest():
     assert row(ev.StepProgress(step="Writing: Problem", done=1, total=8, quiet=True)) is None
     assert row(ev.UsageRecorded(model="offline")) is None
     assert feed_row(StreamEvent(run_id=7, seq=2, type="agent.teleported", payload={}, at=1.0)) is None
+
+
+def test_the_feed_keeps_every_row_in_order_and_moves_the_long_list_rarely():
+    from cofounder_app.components.feed import NEWEST, NEWEST_KEPT, add_rows
+
+    newest, older, moves, dropped_at = [], [], 0, None
+    for n in range(1, 301):
+        newest, moved, dropped = add_rows(newest, older, [n], 200)
+        moves += moved is not None
+        older = older if moved is None else moved
+        if dropped and dropped_at is None:
+            dropped_at = n
+        shown = newest + older
+        assert shown == list(range(n, n - len(shown), -1))  # every row once, newest first
+        assert min(n, 200) <= len(shown) <= 200 + NEWEST - NEWEST_KEPT and len(newest) <= NEWEST
+    assert moves == 300 // (NEWEST - NEWEST_KEPT) - 1  # the long list changed once per 30 rows
+    assert dropped_at is not None and 200 < dropped_at <= 200 + NEWEST  # rows fell out of the window past it
+    newest, older, dropped = add_rows([], [], list(range(1, 451)), 200)  # a page's first read: one batch
+    assert newest + older == list(range(450, 250, -1)) and dropped
