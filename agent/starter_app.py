@@ -137,7 +137,9 @@ if __name__ == "__main__":
 TESTS = '''"""Checks that the app's pages work: the home page, every feature page, adding an entry."""
 
 import json
+import shutil
 import sys
+import tempfile
 import threading
 import unittest
 import urllib.parse
@@ -151,6 +153,8 @@ import server  # noqa: E402
 class AppTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        cls.data = tempfile.mkdtemp()  # the tests' entries never land in the app's own data
+        server.DATA = Path(cls.data)
         cls.httpd = server.serve(0)
         cls.base = f"http://127.0.0.1:{{cls.httpd.server_port}}"
         threading.Thread(target=cls.httpd.serve_forever, daemon=True).start()
@@ -158,6 +162,7 @@ class AppTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.httpd.shutdown()
+        shutil.rmtree(cls.data, ignore_errors=True)
 
     def get(self, path):
         with urllib.request.urlopen(self.base + path) as response:

@@ -155,6 +155,8 @@ async def test_the_offline_builder_builds_a_running_tested_app(tmp_path):
         assert outcome.status == "done"
         home = urllib.request.urlopen(f"http://127.0.0.1:{port}/").read().decode()
         assert "Walkies" in home and "Search and filter" in home
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/feature/search-and-filter").read().decode()
+        assert "Nothing here yet." in page and "Test entry" not in page  # the tests left the app's data alone
     finally:
         await box.close()
         await shots.close()

@@ -24,6 +24,8 @@ SHOTS = os.environ.get("BUILD_PAGE_SHOTS", "")  # a folder to keep screenshots o
 def snap(page, name):
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"build-{name}.png"), full_page=True)
+        if page.locator("#preview-frame").count():  # a full-page capture leaves frames blank: the frame as seen
+            page.locator("#preview-frame").screenshot(path=os.path.join(SHOTS, f"build-{name}-preview.png"))
 
 
 def build_runs(project_id):
