@@ -3,7 +3,9 @@
 A run's events go to `run:{id}:events` with the explicit id `{seq}-1`, so Redis itself refuses an
 event that is already there (a re-emission after a crash) instead of storing it twice. A project's
 new runs are announced on `project:{id}:runs` so an open page starts following them at once.
-The database stays the source of truth; a stream may be trimmed or lost and is then backfilled.
+The database stays the source of truth; a stream may be trimmed or lost and is then backfilled. So
+Redis only holds what is live: each stream goes STREAM_TTL after its last entry (a finished run's
+stream, or a project's announcements, would otherwise stay for good).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
+
+
+STREAM_TTL = 7 * 24 * 3600  # seconds a stream is kept after its last entry
 
 
 def run_stream(run_id: int) -> str:
@@ -59,7 +64,10 @@ async def publish(
     """XADD one event; False when the stream already holds this seq (or a later one)."""
     fields = {"type": type_name, "payload": payload_json, "at": f"{at:.6f}"}
     try:
-        await redis.xadd(run_stream(run_id), fields, id=entry_id(seq), maxlen=maxlen, approximate=True)
+        async with redis.pipeline(transaction=False) as pipe:  # one round trip; the EXPIRE runs either way
+            pipe.xadd(run_stream(run_id), fields, id=entry_id(seq), maxlen=maxlen, approximate=True)
+            pipe.expire(run_stream(run_id), STREAM_TTL)
+            await pipe.execute()
     except ResponseError as exc:
         if "equal or smaller" in str(exc):
             return False
@@ -88,6 +96,7 @@ async def announce_run(redis: Redis, *, project_id: int, run_id: int, new_projec
         if new_project:
             pipe.delete(project_runs_stream(project_id))
         pipe.xadd(project_runs_stream(project_id), {"run_id": str(run_id)}, maxlen=100, approximate=True)
+        pipe.expire(project_runs_stream(project_id), STREAM_TTL)
         await pipe.execute()
 
 

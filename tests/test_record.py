@@ -37,3 +37,16 @@ async def test_streams_are_capped(db, redis, founder):
     assert await redis.xlen(streams.run_stream(run.id)) <= 150  # trimmed in whole nodes of ~100
     with db.session() as s:  # the database keeps everything
         assert len(store.events_between(s, run_id=run.id, after_seq=0)) == 250
+
+
+async def test_streams_go_a_while_after_their_last_entry(db, redis, founder):
+    """Redis keeps only what is live: every entry gives its stream STREAM_TTL more; the database keeps it all."""
+    _, project, run = founder
+    await streams.announce_run(redis, project_id=project.id, run_id=run.id)
+    await store.record(db=db, redis=redis, run_id=run.id, event=ev.Narration(text="First"))
+    await redis.expire(streams.run_stream(run.id), 60)  # as if the first entry were nearly a week old
+    await store.record(db=db, redis=redis, run_id=run.id, event=ev.Narration(text="Second"))
+    assert streams.STREAM_TTL - 5 < await redis.ttl(streams.run_stream(run.id)) <= streams.STREAM_TTL
+    assert 0 < await redis.ttl(streams.project_runs_stream(project.id)) <= streams.STREAM_TTL
+    await store.record(db=db, redis=redis, run_id=run.id, event=ev.Narration(text="Second"), seq=2)
+    assert await redis.xlen(streams.run_stream(run.id)) == 2  # a re-emission is still refused, not stored
