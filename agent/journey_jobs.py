@@ -186,7 +186,8 @@ async def draft_plan(deps: JourneyDeps, run_id: int) -> str:
         current = await deps.db.run(lambda s: js.latest(s, project_id=project.id, kind="brief"))
         data = await _call(deps, run, project, emit, system=plan_rules.SYSTEM, prompt=plan_rules.prompt(current.content),
                            tool=plan_rules.WRITE_PLAN_TOOL)
-        phases = plan_rules.normalise(data.get("phases") or [], deps.forecast_model)
+        calls = await deps.db.run(lambda s: js.measured_calls(s, owner_id=project.owner_id))
+        phases = plan_rules.normalise(data.get("phases") or [], deps.forecast_model, calls=calls)
         await emit(ev.StepProgress(step=f"Split the build into {len(phases)} phases", done=1, total=2))
 
         def _save(s):

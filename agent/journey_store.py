@@ -226,9 +226,23 @@ def update_phase(session: Session, *, project_id: int, phase_id: int, **values: 
 def reprice(session: Session, *, project_id: int, model: str) -> None:
     """Forecast every phase again for where it now sits in the plan (after an edit, move or removal)."""
     rows = plan_phases(session, project_id=project_id)
-    for row, forecast in zip(rows, plan_rules.forecasts([r.effort for r in rows], model)):
+    calls = measured_calls(session, owner_id=session.get(Project, project_id).owner_id)
+    for row, forecast in zip(rows, plan_rules.forecasts([r.effort for r in rows], model, calls=calls)):
         row.cost_forecast_micros = forecast
     session.commit()
+
+
+def measured_calls(session: Session, *, owner_id: int) -> dict[str, int]:
+    """The model calls the founder's finished phases of each effort took on average, for the efforts
+    with at least plan.MEASURED_AFTER such phases built by a paid model (the offline co-founder books
+    no cost, so no calls)."""
+    rows = session.execute(
+        sa.select(PlanPhase.effort, sa.func.avg(PlanPhase.calls_actual), sa.func.count())
+        .join(Project, col(Project.id) == col(PlanPhase.project_id))
+        .where(col(Project.owner_id) == owner_id, col(PlanPhase.status) == "done", col(PlanPhase.calls_actual) > 0)
+        .group_by(col(PlanPhase.effort)))
+    return {effort: max(1, round(float(mean)) - plan_rules.PLAN_CALLS) for effort, mean, count in rows
+            if effort in plan_rules.EFFORTS and count >= plan_rules.MEASURED_AFTER}
 
 
 def add_phase_cost(session: Session, *, project_id: int, number: int, micros: int) -> None:
@@ -236,7 +250,8 @@ def add_phase_cost(session: Session, *, project_id: int, number: int, micros: in
     rows = plan_phases(session, project_id=project_id)
     if 1 <= number <= len(rows) and micros:
         session.execute(sa.update(PlanPhase).where(col(PlanPhase.id) == rows[number - 1].id)
-                        .values(cost_actual_micros=PlanPhase.cost_actual_micros + micros))
+                        .values(cost_actual_micros=PlanPhase.cost_actual_micros + micros,
+                                calls_actual=PlanPhase.calls_actual + 1))
         session.commit()
 
 

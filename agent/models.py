@@ -135,6 +135,7 @@ class PlanPhase(SQLModel, table=True):
     effort: str = Field(default="", max_length=40)
     cost_forecast_micros: int = 0
     cost_actual_micros: int = 0
+    calls_actual: int = 0  # model calls booked to it (what the forecast's measured averages come from)
     status: str = Field(default="pending", max_length=20)  # pending / in_progress / done
     updated_at: datetime = timestamp()
 

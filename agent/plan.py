@@ -22,7 +22,8 @@ EFFORT_LABELS = {"S": "Small (about an hour of agent time)", "M": "Medium (2 to 
 # step late in the build costs several times one early on, and a phase's cost depends on where it is,
 # until the conversation reaches COMPACT_AT and is compacted to the summary and the latest steps
 # (`agent/compaction.py`), which the next call writes to the cache afresh.
-CALLS = {"S": 10, "M": 56, "L": 112}  # model calls a phase of each size is expected to work
+CALLS = {"S": 10, "M": 56, "L": 112}  # model calls a phase of each size is expected to work, until
+MEASURED_AFTER = 5  # finished phases of a size have been built: then the calls they took on average
 PLAN_CALLS = 2  # and the calls that start and complete it on the board
 START_CONTEXT = 2_000  # tokens of the system prompt and the tools
 GROWTH = 700
@@ -40,21 +41,22 @@ def effort_for(feature: dict[str, Any]) -> str:
     return "M" if feature.get("priority") == "must" else "S"
 
 
-def forecasts(efforts: list[str], model: str) -> list[int]:
-    """Each phase's forecast, in order: its calls, each reading the conversation as long as the
-    phases before it and its own earlier calls have made it (and compaction has left it)."""
-    context, out = START_CONTEXT, []
+def forecasts(efforts: list[str], model: str, calls: dict[str, int] | None = None) -> list[int]:
+    """Each phase's forecast, in order: its calls (`calls` per effort where measured, else CALLS),
+    each reading the conversation as long as the phases before it and its own earlier calls have
+    made it (and compaction has left it)."""
+    expected, context, out = {**CALLS, **(calls or {})}, START_CONTEXT, []
     for effort in efforts:
-        calls = CALLS.get(effort, CALLS["M"]) + PLAN_CALLS
+        calls_here = expected.get(effort, expected["M"]) + PLAN_CALLS
         reads = writes = 0
-        for _ in range(calls):
+        for _ in range(calls_here):
             read, write = context, GROWTH
             if context >= COMPACT_AT:  # the last request reached it: this one starts from the summary
                 context = START_CONTEXT + SUMMARY + KEEP_STEPS * GROWTH
                 read, write = START_CONTEXT, context - START_CONTEXT + GROWTH  # all but the system prompt
             reads, writes, context = reads + read, writes + write, context + GROWTH
         out.append(cost_micros(model, Usage(input_tokens=0, cache_read_tokens=reads, cache_write_tokens=writes,
-                                            output_tokens=OUTPUT * calls)))
+                                            output_tokens=OUTPUT * calls_here)))
     return out
 
 
@@ -86,8 +88,8 @@ def phases_offline(brief: dict[str, Any]) -> list[dict[str, Any]]:
     return phases
 
 
-def normalise(phases: list[Any], model: str) -> list[dict[str, Any]]:
-    """Phases within bounds, each with its forecast for `model`."""
+def normalise(phases: list[Any], model: str, calls: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """Phases within bounds, each with its forecast for `model` (`calls`: see `forecasts`)."""
     out = []
     for phase in phases[:MAX_PHASES]:
         if not isinstance(phase, dict) or not str(phase.get("title", "")).strip():
@@ -103,7 +105,7 @@ def normalise(phases: list[Any], model: str) -> list[dict[str, Any]]:
         })
     if not out:
         raise ValueError("the plan has no phases")
-    for phase, forecast in zip(out, forecasts([p["effort"] for p in out], model)):
+    for phase, forecast in zip(out, forecasts([p["effort"] for p in out], model, calls=calls)):
         phase["cost_forecast_micros"] = forecast
     return out
 

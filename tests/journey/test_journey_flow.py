@@ -220,3 +220,39 @@ def test_moving_or_removing_a_phase_reprices_the_plan(db):
         kept = js.plan_phases(s, project_id=project.id)
         assert [p.cost_forecast_micros for p in kept] == plan_rules.forecasts([p.effort for p in kept], model)
         assert kept[-1].cost_forecast_micros < final_cost  # less came before it
+
+
+def test_forecasts_learn_the_calls_the_founders_own_builds_took(db):
+    """Once five phases of a size were built by a paid model, the founder's forecasts use the calls
+    those phases took instead of the assumed ones; other founders' builds and the offline co-founder's
+    (which books no cost) do not count."""
+    from agent import plan as plan_rules
+    from tests.agent_core.conftest import planned_project
+
+    model = "claude-sonnet-4-5"
+    with db.session() as s:
+        user, other = (store.create_user(s, email=f"{who}-{uuid.uuid4().hex[:8]}@example.com", password_hash="x")
+                       for who in ("learns", "other"))
+    built = [planned_project(db, user, name=f"Built {n}") for n in range(5)]
+    with db.session() as s:
+        builds = [(80, 1_000, "done")] * 3 + [(500, 1_000, "in_progress"), (500, 0, "done")]
+        for project, (calls, micros, status) in zip(built, builds):  # 3 projects x 2 finished M phases of
+            for phase in js.plan_phases(s, project_id=project.id)[:2]:  # 80 paid calls; one building; one offline
+                for _ in range(calls):
+                    js.add_phase_cost(s, project_id=project.id, number=phase.position + 1, micros=micros)
+                js.update_phase(s, project_id=project.id, phase_id=phase.id, status=status)
+        assert [p.calls_actual for p in js.plan_phases(s, project_id=built[0].id)[:3]] == [80, 80, 0]
+        assert js.plan_phases(s, project_id=built[4].id)[0].calls_actual == 0  # the offline co-founder's
+        efforts = {p.effort for project in built for p in js.plan_phases(s, project_id=project.id)[:2]}
+        assert efforts == {"M"}  # the offline plan's first phases
+        assert js.measured_calls(s, owner_id=user.id) == {"M": 80 - plan_rules.PLAN_CALLS}
+        assert js.measured_calls(s, owner_id=other.id) == {}
+    fresh, theirs = planned_project(db, user, name="Next"), planned_project(db, other, name="Theirs")
+    with db.session() as s:
+        for project in (fresh, theirs):
+            js.reprice(s, project_id=project.id, model=model)
+        mine, defaults = js.plan_phases(s, project_id=fresh.id), js.plan_phases(s, project_id=theirs.id)
+        efforts = [p.effort for p in mine]
+        assert [p.cost_forecast_micros for p in mine] == plan_rules.forecasts(efforts, model, calls={"M": 78})
+        assert [p.cost_forecast_micros for p in defaults] == plan_rules.forecasts(efforts, model)
+        assert mine[0].cost_forecast_micros > defaults[0].cost_forecast_micros  # 78 calls where 56 were assumed
