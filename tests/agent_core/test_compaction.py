@@ -6,7 +6,7 @@ import json
 
 from agent import build_job, compaction
 from agent import events as ev
-from agent.loop import LoopLimits, run_loop
+from agent.loop import LoopLimits, LoopState, run_loop
 from agent.services.llm import Usage
 from agent.services.sandbox import LocalSandbox
 from tests.agent_core.test_loop import Recorder, Scripted, start
@@ -50,8 +50,9 @@ async def test_a_long_build_is_compacted_and_remembers_the_founder_and_its_work(
     model = Sized([[("write_file", {"path": f"app/module_{n}.py", "content": f"# module {n}\n{body}"})]
                    for n in range(STEPS)])
     state = start()
-    first = await run_loop(llm=model, system="build", state=state, limits=LoopLimits(slice_steps=4), **rec.kwargs())
-    assert first.status == "slice_end"
+    first = await run_loop(llm=model, system="build", state=state, limits=LoopLimits(slice_steps=15), **rec.kwargs())
+    assert first.status == "slice_end" and "compacted" in state.extra  # compacted once already
+    state = LoopState.from_json(json.loads(json.dumps(state.to_json())))  # the checkpoint, as the worker keeps it
     build_job.tell(state, NOTE)  # as the worker adds the founder's answer between slices
     outcome = await run_loop(llm=model, system="build", state=state, limits=LoopLimits(slice_steps=100),
                              **rec.kwargs())
