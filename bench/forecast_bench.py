@@ -4,10 +4,11 @@ migrated SQLite, a private redis-server), driven by a scripted replay model.
 
     python bench/forecast_bench.py --seeds 1 2 3                    # forecast vs actual, per phase
     python bench/forecast_bench.py --seeds 1 --steps 10 56 112     # other base step counts S M L
+    python bench/forecast_bench.py --seeds 1 2 3 --spread 0         # every phase takes the calls expected
     python bench/forecast_bench.py --cap                            # spend after the daily cap
 
-Forecast: Walkies (M M M M S S) on "partner" renewing in 2 days ($30 a day), read from `plan_phases`.
-Cap: small allowances (`budget.TIERS` patched here, clock at noon UTC), a stray job, the cron.
+Forecast: Walkies (M M M M S S) on "partner" renewing in 2 days ($30 a day), read from `plan_phases`;
+cap: small allowances (`budget.TIERS` patched here, clock at noon UTC), a stray job, the cron.
 
 Usage is billed as the Anthropic API bills what `agent/services/claude.py` sends (cache breakpoints on
 system, last tool and the LAST conversation block): tokens = len(json.dumps)/4 of the system prompt,
@@ -15,15 +16,13 @@ tool specs and each message; cache_read = the whole previous request when it is 
 (else system + tools); cache_write = the rest (the growth); input_tokens = 0 (nothing follows the last
 breakpoint); output = narration text + tool call JSON, /4.
 
-Each phase: plan start, then steps cycling write_file (40-80 line module), bash (30-200 lines of test
-output; the loop truncates to ~1000 tokens), edit_file, read_file, then plan complete; steps =
-CALLS[effort] x uniform(0.75, 1.25) (random.Random(seed)), CALLS being the calls the forecast expects.
-
+Each phase: plan start, steps cycling write_file (40-80 lines), bash (30-200 lines of test output,
+truncated by the loop), edit_file, read_file, then plan complete; steps = CALLS[effort] (the calls the
+forecast expects) x uniform(1 - spread, 1 + spread), random.Random(seed), --spread 0.25 by default.
 The forecast (`agent/plan.py` `forecasts`) prices each phase where it sits: every call reads the
-conversation so far from the cache and grows it by GROWTH tokens, until the loop compacts it at
-COMPACT_AT (`agent/compaction.py`; so the replay model plays its script by calls, not by turns left in
-the conversation). Its constants (growth and output per call, starting context, summary) were measured
-here; the calls per effort (S 10, M 56; L = 2 M, not measured) are an assumption only real builds test.
+conversation so far and grows it by GROWTH tokens until the loop compacts it at COMPACT_AT (so the
+replay model plays its script by calls, not by turns left). Its constants were measured here; the
+calls per effort (S 10, M 56; L = 2 M, not measured) are an assumption only real builds test.
 """
 
 from __future__ import annotations
@@ -63,6 +62,7 @@ from tests.agent_core.conftest import Queue, planned_project
 
 MODEL = "claude-sonnet-4-5"
 BASE_STEPS = CALLS  # the calls the forecast expects per effort (agent/plan.py); see the docstring
+SPREAD = [0.25]  # set from --spread
 CAP_CASES = {"few_calls": 50_000, "about_30_calls": 250_000, "breaker_less_than_one_call": 5_000}  # allowances, micros
 FOUNDERS, IMPORT = itertools.count(1), "from app.db import Item, session"
 TOKEN_KINDS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens")
@@ -88,7 +88,7 @@ def script(efforts: list[str], base: dict[str, int], seed: int) -> tuple[list[tu
     """The turns of the build, each (narration, tool, input), and the step count of each phase."""
     rng, turns, counts = random.Random(seed), [], []
     for n, effort in enumerate(efforts, start=1):
-        counts.append(max(2, round(base[effort] * rng.uniform(0.75, 1.25))))
+        counts.append(max(2, round(base[effort] * rng.uniform(1 - SPREAD[0], 1 + SPREAD[0]))))
         turns.append((f"Starting phase {n}.", "plan", {"action": "start", "phase": n}))
         for k in range(counts[-1]):
             m, path = k // 4, f"app/p{n}/m{k // 4}.py"
@@ -272,19 +272,21 @@ async def cap_case(bench: Bench, name, allowance, base, now) -> dict:
 
 async def main_async(args) -> dict:
     base = dict(zip("SML", args.steps)) if args.steps else BASE_STEPS
+    SPREAD[0] = args.spread
     now = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)
     async with Bench() as bench:
         if args.cap:
             cases = [await cap_case(bench, *case, base, now) for case in CAP_CASES.items()]
             return {"mode": "cap", "model": MODEL, "breaker_margin": budget.BREAKER_MARGIN, "cases": cases}
         runs = [await forecast_run(bench, base, seed, now) for seed in args.seeds]
-    return {"mode": "forecast", "model": MODEL, "base_steps": base, "runs": runs, "summary": summary(runs)}
+    return {"mode": "forecast", "base_steps": base, "spread": args.spread, "runs": runs, "summary": summary(runs)}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--steps", type=int, nargs=3, metavar=("S", "M", "L"), help="base step counts per effort")
+    parser.add_argument("--spread", type=float, default=0.25, help="how far a phase's calls stray (0.25: +-25%%)")
     parser.add_argument("--cap", action="store_true", help="spend after the daily cap instead of the forecast")
     tempfile.tempdir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # costs only: no fsyncs on the shared disk
     os.environ.setdefault("DATA_DIR", data := tempfile.mkdtemp(prefix="forecast-bench-data-"))
