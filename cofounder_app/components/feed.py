@@ -66,7 +66,7 @@ NEWEST = 40  # rows in the short list every event changes; past it, all but NEWE
 NEWEST_KEPT = 10
 
 
-def add_rows(newest: list, older: list, rows: list, window: int) -> tuple[list, list, bool]:
+def add_rows(newest: list, older: list, rows: list, window: int) -> tuple[list, list | None, bool]:
     """A feed kept in two lists shown one after the other, newest first: `rows` (oldest first) go on
     top of the short `newest` list, and only when it outgrows NEWEST do all but its first NEWEST_KEPT
     rows move to the top of `older`, which keeps the rest of the `window`. Every change of a list
@@ -94,14 +94,13 @@ def _row(item: rx.Var) -> rx.Component:
     )
 
 
-def activity_feed(items: rx.Var, empty_text: str = "Nothing has happened yet.",
-                  older: rx.Component | None = None, newest: rx.Var | None = None) -> rx.Component:
-    """The rows, newest first (`newest` above `items` when the feed is kept in two lists); `older`
-    (a "show earlier" control) goes below the oldest row."""
-    lists = [newest, items] if newest is not None else [items]
+def activity_feed(newest: rx.Var, items: rx.Var, empty_text: str = "Nothing has happened yet.",
+                  older: rx.Component | None = None) -> rx.Component:
+    """The rows, newest first: the short `newest` list above the rest (`add_rows`); `older` (a "show
+    earlier" control) goes below the oldest row."""
     return rx.cond(
-        (newest.length() + items.length() > 0) if newest is not None else items.length() > 0,
-        rx.vstack(*(rx.foreach(rows, _row) for rows in lists), *([older] if older is not None else []),
+        newest.length() + items.length() > 0,
+        rx.vstack(rx.foreach(newest, _row), rx.foreach(items, _row), *([older] if older is not None else []),
                   spacing="0", width="100%", id="activity-feed"),
         rx.text(empty_text, size="2", color="var(--gray-10)", id="activity-empty"),
     )

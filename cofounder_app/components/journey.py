@@ -136,4 +136,4 @@ def live_activity_feed(empty_text: str) -> rx.Component:
                     rx.button(rx.icon("history", size=14), "Show earlier activity", on_click=LiveFeedState.show_older,
                               loading=LiveFeedState.loading_older, variant="ghost", size="1", id="feed-older",
                               margin_top="10px"))
-    return activity_feed(LiveFeedState.feed, empty_text, older=older, newest=LiveFeedState.feed_new)
+    return activity_feed(LiveFeedState.feed_new, LiveFeedState.feed, empty_text, older=older)
