@@ -5,6 +5,7 @@ the cost meter, the evidence report and the download pack."""
 import reflex as rx
 
 from cofounder_app import routes, styles
+from cofounder_app.components.downloads import download_button
 from cofounder_app.components.decision import decision_console, fixing_banner
 from cofounder_app.components.journey import live_activity_feed, project_frame
 from cofounder_app.components.panels import empty_panel
@@ -160,7 +161,12 @@ def screenshots_card() -> rx.Component:
                 rx.el.div(rx.foreach(S.screenshots, lambda shot: rx.el.figure(
                     rx.el.a(rx.el.img(src=shot["src"], alt=shot["name"], loading="lazy"), href=shot["src"],
                             target="_blank"),
-                    rx.el.figcaption(shot["name"], rx.el.small(shot["phase"])), id=shot["id"], key=shot["id"])),
+                    rx.el.figcaption(
+                        rx.el.span(shot["name"], rx.el.small(shot["phase"])),
+                        rx.el.a(rx.icon("download", size=14), href=shot["src"] + "?download=1", download="",
+                                title="Download this screenshot", aria_label="Download " + shot["name"],
+                                class_name="shot-download")),
+                    id=shot["id"], key=shot["id"])),
                     class_name="shot-grid", id="screenshots"),
                 rx.text("Screenshots of each page appear here as the app comes together.", size="2",
                         color="var(--gray-10)", id="screenshots-empty")),
@@ -190,8 +196,8 @@ def logs_card() -> rx.Component:
         rx.vstack(
             rx.el.pre(rx.cond(S.logs != "", S.logs, "Nothing has been run yet."), class_name="log-panel",
                       id="build-log"),
-            rx.link(rx.button(rx.icon("download", size=14), "Download the full log", variant="soft", size="1"),
-                    href=S.log_href, id="download-log"),
+            download_button("Download the full log", S.log_href, element_id="download-log", size="1",
+                            variant="soft"),
             spacing="2", padding_top="12px", width="100%",
         ),
         style={**styles.card, "padding": "16px 24px", "width": "100%"},
@@ -227,8 +233,8 @@ def download_card() -> rx.Component:
                 rx.vstack(
                     rx.text("The app's code, the guides, the Idea Brief, the plan and the screenshots, with a "
                             "README on how to run it.", size="2", color="var(--gray-11)"),
-                    rx.link(rx.button(rx.icon("download", size=15), "Download everything (", S.download_size, ")"),
-                            href=S.download_href, id="download-pack"),
+                    download_button(("Download everything (", S.download_size, ")"), S.download_href,
+                                    element_id="download-pack"),
                     spacing="2"),
                 rx.text("When the build is done, everything is packed here for you to download.", size="2",
                         color="var(--gray-10)", id="download-empty")),

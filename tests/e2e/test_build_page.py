@@ -28,6 +28,16 @@ def snap(page, name):
             page.locator("#preview-frame").screenshot(path=os.path.join(SHOTS, f"build-{name}-preview.png"))
 
 
+def clicked_download(page, selector):
+    """(file name, bytes) of what the browser downloads when the founder clicks `selector`."""
+    with page.expect_download() as started:
+        page.click(selector)
+    download = started.value
+    assert download.failure() is None, download.failure()
+    with open(download.path(), "rb") as handle:
+        return download.suggested_filename, handle.read()
+
+
 def build_runs(project_id):
     db = Database(os.environ["DATABASE_URL"])
     with db.session() as s:
@@ -108,22 +118,25 @@ def test_a_founder_watches_the_build_live_and_takes_the_app_home(live_app, signe
     expect(quiet.first).to_be_visible()
     assert not any(t.lstrip().startswith("{") for t in quiet.all_inner_texts())
 
-    # the technical log: cleaned output, and the whole of it as a download
+    # the technical log: cleaned output, and the whole of it as a download, by clicking the button
     page.click("#technical-details summary")
     expect(page.locator("#build-log")).to_contain_text("unittest")
-    log_href = page.get_attribute("#download-log", "href")
-    log = page.request.get(log_href if log_href.startswith("http") else live_app.url + log_href)
-    assert log.ok and "$ python3 -m unittest" in log.text()
+    name, log = clicked_download(page, "#download-log")
+    assert name == f"build-log-project-{project.id}.txt" and "$ python3 -m unittest" in log.decode()
 
     # the download pack: the app, the guides, the brief, the plan and the screenshots
-    href = page.locator("#download-pack").get_attribute("href")
-    pack = page.request.get(href if href.startswith("http") else live_app.url + href)
-    assert pack.ok
-    with tarfile.open(fileobj=io.BytesIO(pack.body()), mode="r:gz") as archive:
+    name, pack = clicked_download(page, "#download-pack")
+    assert name.endswith(".tar.gz") and len(pack) > 10_000
+    with tarfile.open(fileobj=io.BytesIO(pack), mode="r:gz") as archive:
         names = archive.getnames()
     assert any(n.endswith("/code/app/server.py") for n in names)
     assert {"README.md", "idea-brief.md", "plan.md"} <= {n.split("/", 1)[1] for n in names}
     assert sum(n.endswith(".png") for n in names) >= 3 and any("/docs/faq.md" in n for n in names)
+    href = page.locator("#download-pack").get_attribute("href")
+
+    # each screenshot downloads as the PNG it shows
+    name, png = clicked_download(page, "#screenshots figure .shot-download >> nth=0")
+    assert name.endswith(".png") and png.startswith(b"\x89PNG") and len(png) > 5_000
 
     # a reload shows every event once
     page.reload()
