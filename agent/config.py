@@ -162,6 +162,11 @@ class Settings:
         return origins
 
     @property
+    def redis_has_password(self) -> bool:
+        """Whether REDIS_URL carries a password (anything that can write the job queue runs jobs)."""
+        return bool(urlsplit(self.redis_url).password)
+
+    @property
     def secure_cookies(self) -> bool:
         return self.app_url.startswith("https://")
 

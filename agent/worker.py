@@ -52,6 +52,9 @@ async def startup(ctx: dict) -> None:
     ctx["heartbeat"] = asyncio.create_task(heartbeat.beat_forever(ctx["redis"], ctx["worker_id"]))
     log.info("worker %s ready (database %s, %s)", ctx["worker_id"], settings.database_url.split(":", 1)[0],
              ctx["llm"].label)
+    if not settings.redis_has_password:
+        log.warning("REDIS_URL has no password: anything that reaches this Redis can queue work for the worker; "
+                    "give Redis a password (make run's own Redis has one)")
 
 
 def build_llm(config: Settings) -> LLM:
@@ -186,6 +189,8 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(settings.redis_url)
+    job_serializer = jobs.serialize  # JSON, never pickle (agent/jobs.py)
+    job_deserializer = jobs.deserialize
     poll_delay = settings.worker_poll_delay
     max_jobs = settings.worker_max_jobs
     job_timeout = 600

@@ -187,7 +187,7 @@ async def synthetic(running: Stack, browser, redis, db, args) -> tuple[list, flo
 
 
 async def builds(running: Stack, browser, redis, db, args) -> tuple[list, float, list]:
-    from arq.connections import RedisSettings, create_pool
+    from agent import jobs
 
     from agent import jobs, store
     from agent.build_control import BuildControls
@@ -205,7 +205,7 @@ async def builds(running: Stack, browser, redis, db, args) -> tuple[list, float,
         await page.wait_for_selector("#start-build", timeout=60_000)
         pages.append((page, project_id))
     await asyncio.sleep(2)
-    pool = await create_pool(RedisSettings.from_dsn(running.redis_url))
+    pool = await jobs.create_queue(running.redis_url)
 
     async def enqueue(job: str, run_id: int, job_id: str) -> None:
         await jobs.enqueue(pool, job, run_id, job_id)

@@ -28,7 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arq.connections import RedisSettings, create_pool  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 
 from agent import jobs, store, streams  # noqa: E402
@@ -59,7 +58,7 @@ async def one_round(db: Database, redis: Redis, redis_url: str, env: dict[str, s
 
     first, second = start_worker(**env), None
     try:
-        pool = await create_pool(RedisSettings.from_dsn(redis_url))
+        pool = await jobs.create_queue(redis_url)
         await jobs.enqueue(pool, jobs.BUILD_SLICE, run.id)
         await pool.aclose()
         if await wait_for(lambda: True if last_seq() >= EVENTS_BEFORE_KILL else None, 120) is None:

@@ -107,7 +107,7 @@ async def health(request: Request) -> JSONResponse:
     body = {
         "status": "ok" if healthy and worker["ok"] else ("degraded" if healthy else "down"),
         "database": {"ok": db_ok, "detail": db_detail, "backend": deps.settings.database_url.split(":", 1)[0]},
-        "redis": {"ok": redis_ok, "detail": redis_detail},
+        "redis": {"ok": redis_ok, "detail": redis_detail, "password": deps.settings.redis_has_password},
         "worker": worker,
         "services": {
             "llm": deps.settings.llm_backend,

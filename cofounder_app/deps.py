@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 
-from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
 from agent import jobs
@@ -50,7 +50,7 @@ async def queue() -> ArqRedis:
     loop = asyncio.get_running_loop()
     pool = _queues.get(loop)
     if pool is None:
-        pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+        pool = await jobs.create_queue(settings.redis_url)
         _queues[loop] = pool
     return pool
 

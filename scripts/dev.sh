@@ -2,10 +2,13 @@
 # `make dev`: like `make run` but with Reflex's hot-reloading dev server (pages on :3000, API on :8000).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+source "$(dirname "$0")/redis_up.sh"
 cd "$ROOT"
-export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
-python scripts/redis_check.py "$REDIS_URL" || { echo "Start Redis first (make run starts one for you)." >&2; exit 1; }
+say() { printf '\033[1;35m==>\033[0m %s\n' "$*"; }
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null' EXIT
+redis_up
 alembic upgrade head
 arq agent.worker.WorkerSettings --watch agent &
-trap 'kill $! 2>/dev/null' EXIT
+pids+=($!)
 reflex run

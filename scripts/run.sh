@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# `make run`: Redis (started here when none answers), migrations, the arq worker and the Reflex app
-# in production mode on one port. Ctrl-C stops everything this script started.
+# `make run`: our own Redis (a password, a Unix socket) unless REDIS_URL is set, migrations, the arq worker
+# and the Reflex app in production mode on one port. Ctrl-C stops everything this script started.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+source "$(dirname "$0")/redis_up.sh"
 cd "$ROOT"
 
 PORT="${PORT:-3000}"
 export APP_URL="${APP_URL:-http://localhost:$PORT}"
-export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
-mkdir -p data
+mkdir -p "${DATA_DIR:-data}"
 pids=()
 
 say() { printf '\033[1;35m==>\033[0m %s\n' "$*"; }
@@ -24,20 +24,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 0' INT TERM
 
-if ! python scripts/redis_check.py "$REDIS_URL"; then
-  read -r host port < <(python scripts/redis_check.py --where "$REDIS_URL")
-  case "$host" in
-    127.0.0.1|localhost|::1) ;;
-    *) echo "Redis at $REDIS_URL does not answer; start it or fix REDIS_URL." >&2; exit 1 ;;
-  esac
-  say "Starting redis-server on $host:$port (data in data/redis)"
-  mkdir -p data/redis
-  redis-server --bind 127.0.0.1 --port "$port" --dir "$ROOT/data/redis" --appendonly yes \
-    --save "" --logfile "$ROOT/data/redis/redis.log" &
-  pids+=($!)
-  for _ in $(seq 50); do python scripts/redis_check.py "$REDIS_URL" && break; sleep 0.1; done
-  python scripts/redis_check.py "$REDIS_URL" || { echo "redis-server did not start; see data/redis/redis.log" >&2; exit 1; }
-fi
+redis_up
 
 say "Applying database migrations"
 alembic upgrade head

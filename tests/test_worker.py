@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from arq.connections import RedisSettings, create_pool
 
-from agent import heartbeat, store
+from agent import heartbeat, jobs, store
 from agent.db import Database
 from agent.jobs import enqueue_setup
 
@@ -35,7 +34,7 @@ async def test_the_worker_sets_up_a_new_project(worker_process, redis, redis_url
     with db.session() as s:
         user = store.create_user(s, email=f"worker-{time.time_ns()}@example.com", password_hash="x")
         project, run = store.create_project(s, owner_id=user.id, name="Worker test")
-    pool = await create_pool(RedisSettings.from_dsn(redis_url))
+    pool = await jobs.create_queue(redis_url)
     await enqueue_setup(pool, run_id=run.id)
     await enqueue_setup(pool, run_id=run.id)  # a double click enqueues one job
     deadline = time.monotonic() + 30

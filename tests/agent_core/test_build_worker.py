@@ -6,7 +6,6 @@ import os
 import time
 
 import pytest
-from arq.connections import RedisSettings, create_pool
 from sqlmodel import select
 
 from agent import brief as brief_rules
@@ -43,7 +42,7 @@ async def test_a_killed_worker_loses_and_repeats_nothing(redis_url, redis):
     first = start_worker()
     second = None
     try:
-        pool = await create_pool(RedisSettings.from_dsn(redis_url))
+        pool = await jobs.create_queue(redis_url)
         await jobs.enqueue(pool, jobs.BUILD_SLICE, run.id)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

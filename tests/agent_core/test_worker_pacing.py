@@ -11,7 +11,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from arq.connections import RedisSettings, create_pool
 from sqlmodel import select
 
 from agent import budget, jobs, spend, store
@@ -75,7 +74,7 @@ async def test_a_sleeping_build_survives_a_killed_worker_and_wakes_at_the_reset(
         api.turn(("tool_use", "bash", {"command": "cat app/main.py"}))  # after the reset: ordinary calls
         api.turn(("text", "The app is built."))
         claude = {"ANTHROPIC_API_KEY": "sk-ant-test", "ANTHROPIC_BASE_URL": api.url}
-        pool = await create_pool(RedisSettings.from_dsn(redis_url))
+        pool = await jobs.create_queue(redis_url)
 
         async def enqueue(job, run_id, job_id):
             await jobs.enqueue(pool, job, run_id, job_id)

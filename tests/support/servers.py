@@ -15,6 +15,8 @@ from pathlib import Path
 
 import redis
 
+from scripts import local_redis
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -35,19 +37,16 @@ def _wait(check, what: str, timeout: float = 15.0) -> None:
 
 
 class RedisServer:
+    """A private redis-server set up exactly as `make run` sets up its own (scripts/local_redis.py):
+    a password, a Unix socket, no TCP port."""
+
     def __init__(self, workdir: Path):
         if not shutil.which("redis-server"):
             raise RuntimeError("redis-server is not installed; run `make test`, which installs it")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        workdir.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--dir", str(workdir)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _wait(lambda: redis.Redis(port=self.port).ping(), "redis-server")
+        self.url = local_redis.write_config(workdir)
+        self.process = subprocess.Popen(["redis-server", str(workdir / "redis.conf")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait(lambda: redis.Redis.from_url(self.url).ping(), "redis-server")
 
     def stop(self) -> None:
         self.process.terminate()
