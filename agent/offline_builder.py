@@ -49,9 +49,10 @@ def script(brief: dict[str, Any], phases: list[dict[str, Any]], port: int) -> li
     turns: list[list[tuple[str, dict]]] = [
         [_call("plan", action="start", phase=1),
          _call("narrate", text=f"I'm laying the foundation of {name}: the pages, the data and the first test.")],
-        [_call("write_file", path="app/server.py", content=starter_app.server_source(name, promise)),
+        [_call("write_file", path="app/server.py", content=starter_app.SERVER),
+         _call("write_file", path="app/product.json", content=starter_app.product_json(name, promise)),
          _call("write_file", path="app/features.json", content=starter_app.features_json([])),
-         _call("write_file", path="tests/test_app.py", content=starter_app.tests_source(name))],
+         _call("write_file", path="tests/test_app.py", content=starter_app.TESTS)],
         [_call("bash", command=TESTS, timeout=120)],
         [_call("plan", action="complete", phase=1)],
     ]

@@ -18,6 +18,8 @@ import pytest
 from tests.support import migrate
 from tests.support.servers import RedisServer, ScratchPostgres, postgres_admin_url
 
+pytest_plugins = ["tests.support.browser"]  # the browser fixtures, shared by tests/e2e and tests/security
+
 _session: dict = {}
 
 
@@ -38,12 +40,6 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(name, None)
     migrate.upgrade(database_url)
     _session.update(workdir=workdir, redis=server, database_url=database_url)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Browser tests last: Playwright's sync API keeps an event loop running in the main thread
-    # for the rest of the session, which async tests cannot share.
-    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -8,6 +8,7 @@ from cofounder_app import routes, styles
 from cofounder_app.components.downloads import download_button
 from cofounder_app.components.decision import decision_console, fixing_banner
 from cofounder_app.components.journey import live_activity_feed, project_frame
+from cofounder_app.components.markdown import safe_markdown
 from cofounder_app.components.panels import empty_panel
 from cofounder_app.pages.build_state import BuildState as S
 
@@ -180,7 +181,7 @@ def docs_card() -> rx.Component:
                 rx.tabs.root(
                     rx.tabs.list(rx.foreach(S.docs, lambda d: rx.tabs.trigger(d["title"], value=d["kind"],
                                                                               id="doc-tab-" + d["kind"]))),
-                    rx.foreach(S.docs, lambda d: rx.tabs.content(rx.box(rx.markdown(d["text"]), padding_top="8px"),
+                    rx.foreach(S.docs, lambda d: rx.tabs.content(rx.box(safe_markdown(d["text"]), padding_top="8px"),
                                                                  value=d["kind"], id="doc-" + d["kind"])),
                     default_value="overview", width="100%", id="docs"),
                 rx.text("Your co-founder writes an overview, a features guide, getting started and an FAQ.", size="2",

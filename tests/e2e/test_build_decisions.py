@@ -11,7 +11,7 @@ from agent import events as ev
 from agent import run_store as rs
 from agent import store
 from agent.db import Database
-from tests.e2e.conftest import wait_hydrated
+from tests.support.browser import wait_hydrated
 from tests.e2e.test_build_page import snap
 
 
