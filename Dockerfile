@@ -22,6 +22,10 @@ ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     REFLEX_TELEMETRY_ENABLED=false REFLEX_ENV_MODE=prod \
     __REFLEX_MOUNT_FRONTEND_COMPILED_APP=true __REFLEX_SKIP_COMPILE=true \
     DATA_DIR=/data GRANIAN_WORKERS=2 PORT=3000
+# bubblewrap confines the agent's commands (the local sandbox; see README "Security"), Chromium takes the
+# screenshots, e2fsprogs makes the workspaces' size-limited file systems where the worker may mount them.
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap chromium fonts-liberation e2fsprogs \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 app && mkdir -p /data && chown app /data
 WORKDIR /app
 COPY requirements.txt .

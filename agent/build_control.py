@@ -16,13 +16,14 @@ import sqlalchemy as sa
 from redis.asyncio import Redis
 from sqlmodel import Session, col, select
 
-from agent import jobs, spend, store, streams
+from agent import heartbeat, jobs, preview_tokens, spend, store, streams
 from agent import events as ev
 from agent import journey_store as js
 from agent import run_store as rs
 from agent.db import Database
 from agent.journey import JourneyError
 from agent.models import Project, Run, RunEvent, utcnow
+from agent.services.confinement import UNAVAILABLE
 
 STARTABLE = ("planned", "built")  # a finished build can be run again
 ACTIVE = ("queued", "running", "sleeping")
@@ -63,8 +64,18 @@ class BuildControls:
     db: Database
     redis: Redis
     enqueue: Callable[[str, int, str], Awaitable[None]]  # (job name, run id, job id)
+    # (rule, key) -> None, or JourneyError when over a rate limit (agent/rate_limits.py); None: no limits
+    limit: Callable[[str, int], Awaitable[None]] | None = None
 
     async def start(self, project: Project) -> int:
+        if self.limit is not None:
+            await self.limit("build", project.owner_id)
+        states = await heartbeat.sandbox_states(self.redis)
+        if states and not any(state.get("available") for state in states.values()):  # fail closed, and say so
+            await self.db.run(lambda s: store.audit(s, action="sandbox_refused", user_id=project.owner_id,
+                                                    project_id=project.id))
+            raise JourneyError(UNAVAILABLE)
+
         def _start(s):
             phases = js.plan_phases(s, project_id=project.id)
             if not phases:
@@ -88,6 +99,7 @@ class BuildControls:
             return store.create_run(s, project_id=project.id, kind="build", tier=tier.key, model=tier.model)
 
         run = await self.db.run(_start)
+        await self._revoke_preview(project)  # the new build's app gets a new link
         await streams.announce_run(self.redis, project_id=project.id, run_id=run.id)
         await self.enqueue(jobs.BUILD_SLICE, run.id, f"{jobs.BUILD_SLICE}-run-{run.id}-start")
         return run.id
@@ -146,8 +158,15 @@ class BuildControls:
             await self.redis.set(control_key(run.id), "stop", ex=CONTROL_SECONDS)  # the loop stops between steps
             return
         await self.db.run(lambda s: finish_stopped(s, run_id=run.id, project_id=project.id))
+        await self._revoke_preview(project)
+        await self.enqueue(jobs.STOP_APP, run.id, f"{jobs.STOP_APP}-run-{run.id}")  # its app dies with it
         await store.record(db=self.db, redis=self.redis, run_id=run.id,
                            event=ev.RunStopped(reason="You stopped the build. Your work so far is kept."))
+
+    async def _revoke_preview(self, project: Project) -> None:
+        if await preview_tokens.revoke(self.redis, project_id=project.id):
+            await self.db.run(lambda s: store.audit(s, action="preview_token_revoked", user_id=project.owner_id,
+                                                    project_id=project.id))
 
     async def wake_preview(self, project: Project) -> None:
         run = await self._current(project)

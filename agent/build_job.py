@@ -20,17 +20,19 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from agent import build, handover, healing, jobs, pacing, snapshots, store, tools
-from agent.preview_job import restart_app
+from agent.preview_job import app_stopped, restart_app
 from agent.build_control import control_key, finish_stopped
 from agent import events as ev
 from agent import journey_store as js
 from agent import run_store as rs
 from agent.db import Database
+from agent.founder_safe import redact
 from agent.loop import LoopLimits, LoopState, Outcome, run_loop
 from agent.models import Project, UsageEntry, utcnow
 from agent.pricing import caching_saved_micros, cost_micros
 from agent.project_setup import workspace_path
 from agent.services.llm import LLM, LLMError, Turn
+from agent.services.confinement import SandboxUnavailable
 from agent.services.sandbox import Sandbox, free_port
 from agent.services.storage import Storage
 
@@ -46,7 +48,7 @@ class BuildDeps:
     redis: Redis
     storage: Storage
     llm: LLM
-    capture: Callable[[str], Awaitable[bytes]]
+    capture: Callable[[str, str], Awaitable[bytes]]  # (app address, path) -> png
     enqueue: Callable[[str, int, str], Awaitable[None]]  # (job name, run id, job id)
     open_sandbox: Callable[[Path, str], Awaitable[Sandbox]]  # (workspace, sandbox id from the checkpoint)
     workspaces_root: Path
@@ -114,8 +116,8 @@ def _context(deps: BuildDeps, project: Project, run_id: int, sandbox: Sandbox, e
             content = {**(current.content if current else {}), kind: text}
             js.save_version(s, project_id=project.id, kind="docs", content=content, author=deps.llm.label)
 
-        await deps.db.run(_save)
-        await deps.storage.put(f"{prefix}docs/{kind}.md", text.encode(), content_type="text/markdown")
+        await deps.db.run(_save)  # (save_version redacts what it stores)
+        await deps.storage.put(f"{prefix}docs/{kind}.md", redact(text).encode(), content_type="text/markdown")
 
     async def save_screenshot(name: str, png: bytes) -> str:
         key = f"{prefix}screenshots/run-{run_id}/{emit.state.next_seq:05d}-{tools_slug(name)}.png"
@@ -184,7 +186,13 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
     if decision:  # the founder answered the agent's question: it goes on with that in its context
         tell(state, f"The founder answered your question: {decision}\nGo on with that decision.")
     workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
-    sandbox = await deps.open_sandbox(workspace, state.extra.get("sandbox_id", ""))
+    try:
+        sandbox = await deps.open_sandbox(workspace, state.extra.get("sandbox_id", ""))
+    except SandboxUnavailable as exc:  # fail closed: nothing runs unconfined
+        detail = exc.detail
+        await deps.db.run(lambda s: store.audit(s, action="sandbox_refused", user_id=project.owner_id,
+                                                project_id=project.id, run_id=run_id, detail=detail))
+        return await _fail(deps, run_id, project.id, emit, str(exc), f"sandbox unavailable: {detail}")
     state.extra["sandbox_id"] = sandbox.sandbox_id.split(":", 1)[-1]
     if saved is not None:  # woken, or after a crash or a restart: the workspace checked, the app running again
         if restored := await pacing.check_workspace(deps, run_id, project, sandbox):
@@ -224,20 +232,32 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         if paced:
             day["verdict"] = await pacing.day_verdict(deps, project.owner_id)
 
+    async def failed(reason: str, error: str) -> str:
+        await _stop_app(deps, project.id, sandbox)
+        return await _fail(deps, run_id, project.id, emit, reason, error)
+
     try:
         async with lease_kept(deps, run_id, sandbox):
             outcome = await run_loop(llm=_llm_for(deps.llm, run.model), system=state.extra["system"], context=_context(
                 deps, project, run_id, sandbox, emit), state=state, emit=emit, save=save, should_pause=should_pause,
                 on_turn=on_turn, limits=deps.limits)
     except LLMError as exc:
-        return await _fail(deps, run_id, project.id, emit, str(exc), repr(exc))
+        return await failed(str(exc), repr(exc))
     except Exception as exc:
         log.exception("build run %s failed", run_id)
-        return await _fail(deps, run_id, project.id, emit, "Something went wrong on our side. Your work is saved; "
-                                               "please try again.", repr(exc))
+        return await failed("Something went wrong on our side. Your work is saved; please try again.", repr(exc))
     if outcome.status == "paused" and day["verdict"] != "ok":
         return await pacing.rest(deps, run_id, project, sandbox, emit, day["verdict"])
     return await _finish(deps, run_id, project, state, emit, outcome, sandbox)
+
+
+async def _stop_app(deps: BuildDeps, project_id: int, sandbox: Sandbox) -> None:
+    """The run ended without finishing: its app server stops and its preview link is revoked."""
+    await app_stopped(deps, project_id)
+    try:
+        await sandbox.pause()
+    except Exception:  # it stops with the worker at the latest
+        log.warning("could not stop the app of project %s", project_id)
 
 
 async def _fail(deps: BuildDeps, run_id: int, project_id: int, emit: SeqEmitter, reason: str, error: str) -> str:
@@ -260,6 +280,7 @@ async def _finish(deps: BuildDeps, run_id: int, project: Project, state: LoopSta
         return "continued"
     if outcome.status == "paused" and (await deps.redis.get(control_key(run_id))) in (b"stop", "stop"):
         await deps.redis.delete(control_key(run_id))
+        await _stop_app(deps, project.id, sandbox)  # the app dies with the run
         await deps.db.run(lambda s: finish_stopped(s, run_id=run_id, project_id=project.id))
         await emit(ev.RunStopped(reason="You stopped the build. Your work so far is kept."))
         return "stopped"

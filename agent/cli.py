@@ -19,11 +19,15 @@ from agent import build, plan, tools
 from agent import events as ev
 from agent import interview as iv
 from agent.config import Settings
+from agent.founder_safe import register_secrets
 from agent.loop import LoopLimits, LoopState, run_loop
 from agent.offline import OfflineCoFounder
 from agent.offline_builder import OfflineBuilder
 from agent.services.llm import LLM, LLMError, force_tool
-from agent.services.sandbox import LocalSandbox, free_port
+from agent.services.adapters import sandbox_limits, sandbox_state
+from agent.services.confinement import UNAVAILABLE
+from agent.services.local_sandbox import LocalSandbox
+from agent.services.sandbox import free_port
 from agent.services.screenshots import ChromiumScreenshots
 
 
@@ -134,8 +138,13 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     async def on_turn(turn) -> None:
         return None
 
+    register_secrets(settings.secret_values())
+    found = sandbox_state(settings, local=True)
+    if not found.available:
+        raise CliError(f"{UNAVAILABLE} ({found.problem}; SANDBOX=unconfined runs it without confinement, for "
+                       "development only)")
     shots = ChromiumScreenshots()
-    sandbox = LocalSandbox(out / "code")
+    sandbox = LocalSandbox(out / "code", confinement=found.confinement, limits=sandbox_limits(settings))
     context = tools.ToolContext(sandbox=sandbox, emit=emit, save_doc=save_doc, save_screenshot=save_screenshot,
                                 capture=shots.capture, move_phase=move_phase)
     state = LoopState(messages=[build.FIRST_MESSAGE])

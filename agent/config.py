@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SANDBOXES = ("local", "e2b", "unconfined")
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 class SettingsError(ValueError):
@@ -55,6 +57,44 @@ def _origin(url: str, name: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _preview_origin(template: str, app_url: str) -> str:
+    """PREVIEW_ORIGIN checked: an http(s) origin with {token} in its host name. Unset is fine only
+    for a local APP_URL (previews then live at {token}.localhost, which only this machine resolves)."""
+    template = template.strip().rstrip("/")
+    if not template:
+        if urlsplit(app_url).hostname not in LOOPBACK:
+            raise SettingsError("PREVIEW_ORIGIN must be set when APP_URL is not a localhost address: previews of "
+                                "founders' apps need an origin of their own, e.g. https://{token}.preview.example.com "
+                                "(a wildcard DNS name on a registrable domain that is not the app's)")
+        return ""
+    parts = urlsplit(template.replace("{token}", "token"))
+    if parts.scheme not in ("http", "https") or "{token}" not in template.split("//", 1)[-1].split("/")[0] \
+            or parts.path or parts.query:
+        raise SettingsError(f"PREVIEW_ORIGIN must look like https://{{token}}.preview.example.com, got {template!r}")
+    if urlsplit(app_url).hostname == parts.hostname:
+        raise SettingsError("PREVIEW_ORIGIN must not be the app's own host")
+    return template
+
+
+def _rate_limits(raw: str) -> tuple[tuple[str, str], ...]:
+    """RATE_LIMITS="build=20/hour,sign_up=10/hour": each a known rule and a `limits` expression."""
+    from limits import parse
+
+    from agent.rate_limits import RULES
+
+    found = []
+    for item in (part.strip() for part in raw.split(",") if part.strip()):
+        name, _, expression = item.partition("=")
+        if name.strip() not in RULES:
+            raise SettingsError(f"RATE_LIMITS: unknown rule {name.strip()!r}; the rules are {', '.join(RULES)}")
+        try:
+            parse(expression.strip())
+        except ValueError:
+            raise SettingsError(f"RATE_LIMITS: {item!r} is not like build=20/hour") from None
+        found.append((name.strip(), expression.strip()))
+    return tuple(found)
+
+
 def _loopback_twins(origin: str) -> list[str]:
     """The same origin under both loopback names, so localhost and 127.0.0.1 both work locally."""
     parts = urlsplit(origin)
@@ -89,6 +129,13 @@ class Settings:
     anthropic_base_url: str = ""
     anthropic_model: str = "claude-sonnet-4-5"
     e2b_api_key: str = field(default="", repr=False)
+    rate_limits: tuple[tuple[str, str], ...] = ()  # overrides of agent/rate_limits.py's rules, e.g. ("build", "20/hour")
+    preview_origin: str = ""  # "https://{token}.preview.example.com"; "" = {token}.localhost (local use)
+    preview_token_seconds: int = 3600
+    sandbox: str = "local"  # local (bubblewrap, required) / e2b / unconfined (development only)
+    sandbox_memory_mb: int = 2048
+    sandbox_processes: int = 256
+    sandbox_disk_mb: int = 2048
     s3_bucket: str = ""
     s3_endpoint_url: str = ""
     s3_region: str = "us-east-1"
@@ -110,6 +157,14 @@ class Settings:
         redis_url = env.get("REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
         if not redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise SettingsError("REDIS_URL must start with redis://, rediss:// or unix://")
+        e2b_key = env.get("E2B_API_KEY", "").strip()
+        sandbox = env.get("SANDBOX", "").strip().lower() or ("e2b" if e2b_key else "local")
+        if sandbox not in SANDBOXES:
+            raise SettingsError(f"SANDBOX must be one of {', '.join(SANDBOXES)}, got {sandbox!r}")
+        if sandbox == "e2b" and not e2b_key:
+            raise SettingsError("SANDBOX=e2b needs E2B_API_KEY")
+        app_url = _origin(env.get("APP_URL", "") or "http://localhost:3000", "APP_URL")
+        preview_origin = _preview_origin(env.get("PREVIEW_ORIGIN", ""), app_url)
         extra = tuple(
             _origin(o, "EXTRA_ORIGINS") for o in env.get("EXTRA_ORIGINS", "").split(",") if o.strip()
         )
@@ -117,7 +172,10 @@ class Settings:
             data_dir=data_dir,
             database_url=database_url,
             redis_url=redis_url,
-            app_url=_origin(env.get("APP_URL", "") or "http://localhost:3000", "APP_URL"),
+            app_url=app_url,
+            preview_origin=preview_origin,
+            rate_limits=_rate_limits(env.get("RATE_LIMITS", "")),
+            preview_token_seconds=_int(env, "PREVIEW_TOKEN_MINUTES", 60, minimum=1, maximum=720) * 60,
             extra_origins=extra,
             session_days=_int(env, "SESSION_DAYS", 14, minimum=1),
             signin_max_failures=_int(env, "SIGNIN_MAX_FAILURES", 5, minimum=1),
@@ -134,7 +192,11 @@ class Settings:
             anthropic_api_key=env.get("ANTHROPIC_API_KEY", "").strip(),
             anthropic_base_url=env.get("ANTHROPIC_BASE_URL", "").strip(),
             anthropic_model=env.get("ANTHROPIC_MODEL", "").strip() or "claude-sonnet-4-5",
-            e2b_api_key=env.get("E2B_API_KEY", "").strip(),
+            e2b_api_key=e2b_key,
+            sandbox=sandbox,
+            sandbox_memory_mb=_int(env, "SANDBOX_MEMORY_MB", 2048, minimum=64),
+            sandbox_processes=_int(env, "SANDBOX_PROCESSES", 256, minimum=16),
+            sandbox_disk_mb=_int(env, "SANDBOX_DISK_MB", 2048, minimum=64),
             s3_bucket=env.get("S3_BUCKET", "").strip(),
             s3_endpoint_url=env.get("S3_ENDPOINT_URL", "").strip(),
             s3_region=env.get("S3_REGION", "").strip() or "us-east-1",
@@ -150,6 +212,11 @@ class Settings:
         return self.data_dir / "workspaces"
 
     @property
+    def sockets_dir(self) -> Path:
+        """Where the local sandboxes' app servers are reached (a folder no sandbox can see)."""
+        return self.data_dir / "workspaces" / ".sockets"
+
+    @property
     def storage_dir(self) -> Path:
         return self.data_dir / "storage"
 
@@ -160,6 +227,12 @@ class Settings:
         for origin in (self.app_url, *self.extra_origins):
             origins.extend(o for o in _loopback_twins(origin) if o not in origins)
         return origins
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret these settings hold: each field kept out of repr, and the Redis password."""
+        values = [getattr(self, f.name) for f in fields(self) if not f.repr]
+        values.append(unquote(urlsplit(self.redis_url).password or ""))
+        return tuple(v for v in values if isinstance(v, str) and v)
 
     @property
     def redis_has_password(self) -> bool:
@@ -177,7 +250,8 @@ class Settings:
 
     @property
     def sandbox_backend(self) -> str:
-        return "e2b" if self.e2b_api_key else "local"
+        """ "local" (bubblewrap), "e2b", or "unconfined" (development only: agent code runs unconfined)."""
+        return self.sandbox
 
     @property
     def storage_backend(self) -> str:

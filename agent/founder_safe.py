@@ -17,6 +17,7 @@ SECRETS = [
     re.compile(r"(?i)\b(api[_-]?key|secret|token|password|passwd)(\s*[:=]\s*)(['\"]?)[^\s'\"]{6,}\3"),
 ]
 REDACTED = "[redacted]"
+_known: tuple[str, ...] = ()  # the settings' own secrets (register_secrets), redacted wherever they turn up
 
 _TRACE = re.compile(r"Traceback \(most recent call last\)|^\s*File \".*\", line \d+|\bat [\w.$]+\(.*:\d+\)", re.M)
 _PATH = re.compile(r"(?:^|[\s(\"'])(?:/[\w.\-]+){2,}|[A-Za-z]:\\[\w\\.\-]+|\b[\w\-]+/[\w\-/]*\.\w{1,5}\b")
@@ -27,13 +28,38 @@ def strip_ansi(text: str) -> str:
     return ANSI.sub("", text)
 
 
-def redact(text: str) -> str:
+def register_secrets(values) -> None:
+    """The exact secrets this process holds (every key and password in the settings): from now on
+    `redact` hides each wherever it appears. The composition roots call it at start."""
+    global _known
+    _known = tuple(sorted({v for v in values if v and len(v) >= 6}, key=len, reverse=True))
+
+
+def redact(text: str, *, keywords: bool = True) -> str:
+    """`text` with secrets hidden: the registered ones, keys of known shapes and (unless `keywords` is
+    False: code, where `password = "..."` is often a test's) any `password=...`-like assignment."""
+    for value in _known:
+        if value in text:
+            text = text.replace(value, REDACTED)
     for pattern in SECRETS:
         if pattern.groups >= 3:
+            if not keywords:
+                continue
             text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
         else:
             text = pattern.sub(REDACTED, text)
     return text
+
+
+def redact_all(value):
+    """`value` (text, or JSON-shaped data holding text) with every string redacted."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: redact_all(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_all(v) for v in value]
+    return value
 
 
 def clean_output(text: str) -> str:

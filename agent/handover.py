@@ -7,6 +7,7 @@ step; a failure in either is logged and reported in the feed, and never fails th
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import re
@@ -19,6 +20,8 @@ from sqlmodel import col, select
 
 from agent import brief as brief_rules
 from agent import events as ev
+from agent import secret_scan
+from agent.founder_safe import redact
 from agent import journey_store as js
 from agent.models import RunEvent
 
@@ -41,6 +44,7 @@ class PackContents:
     code: dict[str, bytes] = field(default_factory=dict)  # path -> bytes
     screenshots: dict[str, bytes] = field(default_factory=dict)  # file name -> png
     run_command: str = ""
+    hidden: list[str] = field(default_factory=list)  # files where a secret was found and hidden
 
 
 def slug(text: str) -> str:
@@ -65,7 +69,10 @@ def readme(contents: PackContents) -> str:
             "- `idea-brief.md` and `plan.md`: what was agreed before the build\n"
             "- `screenshots/`: the app's pages as they looked when it was built\n\n"
             "## Run the app\n\nYou need Python 3. In a terminal, from the `code` folder:\n\n"
-            f"```\n{run}\n```\n\nThen open http://localhost:8000 in your browser.\n")
+            f"```\n{run}\n```\n\nThen open http://localhost:8000 in your browser.\n"
+            + ("\n## Hidden secrets\n\nWhat looked like a password or secret key was replaced with `[redacted]` in: "
+               + ", ".join(f"`code/{path}`" for path in contents.hidden)
+               + ". Keep real keys in your hosting's settings, never in the code.\n" if contents.hidden else ""))
 
 
 def make_pack(contents: PackContents) -> bytes:
@@ -84,7 +91,7 @@ def make_pack(contents: PackContents) -> bytes:
         add("idea-brief.md", brief_rules.to_markdown(contents.brief).encode() if contents.brief else b"")
         add("plan.md", plan_markdown(contents.project_name, contents.phases).encode())
         for kind, text in sorted(contents.docs.items()):
-            add(f"docs/{kind}.md", text.encode())
+            add(f"docs/{kind}.md", redact(text).encode())
         for path, data in sorted(contents.code.items()):
             add(f"code/{path}", data)
         for name, png in sorted(contents.screenshots.items()):
@@ -143,8 +150,11 @@ async def finish_build(deps, run_id: int, project: Project, sandbox: Sandbox, em
         log.exception("evidence report of run %s failed", run_id)
         return
     try:
-        contents = PackContents(project_name=project.name, brief=brief, phases=phases, docs=docs,
-                                code=await _code(sandbox))
+        code, found = await asyncio.to_thread(secret_scan.clean, await _code(sandbox))
+        contents = PackContents(project_name=project.name, brief=brief, phases=phases, docs=docs, code=code,
+                                hidden=sorted({f.path for f in found}))
+        if found:
+            await emit(ev.Narration(text=secret_scan.told(found)))
         for shot in shots:
             try:
                 contents.screenshots[f"{slug(shot['name'])}.png"] = await deps.storage.get(shot["key"])

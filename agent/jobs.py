@@ -18,6 +18,7 @@ INTERVIEW_STEP = "interview_step"
 DRAFT_BRIEF = "draft_brief"
 DRAFT_PLAN = "draft_plan"
 BUILD_SLICE = "build_slice"
+STOP_APP = "stop_app"
 
 # what kind of run each job works on
 JOB_FOR_KIND = {"setup": SETUP_PROJECT, "interview": INTERVIEW_STEP, "brief": DRAFT_BRIEF, "narrow": DRAFT_BRIEF,

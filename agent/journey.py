@@ -30,6 +30,13 @@ class Intents:
     db: Database
     redis: Redis
     enqueue: Callable[[str, int], Awaitable[None]]  # (job name, run id)
+    # (rule, key) -> None, or JourneyError when over a rate limit (agent/rate_limits.py); None: no limits
+    limit: Callable[[str, int], Awaitable[None]] | None = None
+
+    async def _asked(self, project: Project) -> None:
+        """One more job for the co-founder, counted before anything is saved."""
+        if self.limit is not None:
+            await self.limit("journey_job", project.owner_id)
 
     async def start(self, project_id: int, kind: str) -> int:
         run = await self.db.run(lambda s: store.create_run(s, project_id=project_id, kind=kind))
@@ -41,6 +48,7 @@ class Intents:
         clean = check_idea(name=name, idea=idea, audience=audience, stage=stage)
         if project.status not in ("setting_up", "ready", "interviewing"):
             raise JourneyError("The idea can be changed before the interview; after that, pivot at the gate.")
+        await self._asked(project)
 
         def _save(s):
             store.update_project(s, project_id=project.id, status="interviewing", **clean)
@@ -55,6 +63,7 @@ class Intents:
         interview = await self.db.run(lambda s: js.current_interview(s, project_id=project.id))
         if interview is None or interview.status != "in_progress":
             raise JourneyError("This interview is already finished.")
+        await self._asked(project)
         pending = await self.db.run(lambda s: js.pending_question(s, interview_id=interview.id))
         await self.db.run(lambda s: js.answer(s, interview_id=interview.id, answer_id=answer_id, text=text, skipped=skip))
         if pending is not None and pending.id == answer_id:
@@ -70,6 +79,8 @@ class Intents:
     async def decide(self, project: Project, *, user_id: int, choice: str, reason: str) -> None:
         outcome = gates.decide(project.status, choice, reason)
         reason = reason.strip()
+        if outcome.job:
+            await self._asked(project)
 
         def _save(s):
             js.record_decision(s, project_id=project.id, user_id=user_id, choice=choice, reason=reason)
@@ -94,6 +105,7 @@ class Intents:
         failed = next((r for r in reversed(runs) if r.kind in jobs.JOB_FOR_KIND and r.kind != "setup"), None)
         if failed is None or failed.status != "failed":
             raise JourneyError("Nothing needs retrying right now.")
+        await self._asked(project)
         await self.start(project.id, failed.kind)
 
 

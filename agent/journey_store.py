@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from agent.founder_safe import redact, redact_all
 from agent import plan as plan_rules
 from agent import strategy
 from agent.models import (
@@ -47,7 +48,8 @@ def save_version(
         .values(current_version=col(Artifact.current_version) + 1, updated_at=utcnow())
         .returning(col(Artifact.current_version))
     ).scalar_one()
-    version = ArtifactVersion(artifact_id=item.id, version=number, content=content, author=author[:80], note=note[:300])
+    version = ArtifactVersion(artifact_id=item.id, version=number, content=redact_all(content), author=author[:80],
+                              note=redact(note[:300]))
     session.add(version)
     session.commit()
     return version

@@ -1,6 +1,7 @@
 """The founder's running app, started again: after a crash or a restart the build brings back the app
-it had started, and the founder's Wake button (an arq job) starts a sleeping one. Either way on its old
-port unless something else took that one meanwhile, then announced once it answers."""
+it had started, and the founder's Wake button (an arq job) starts a sleeping one. Either way with the
+same command on the same port (in its own network namespace, nothing else can hold it), then
+announced once it answers."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from agent import events as ev
+from agent import preview_tokens
 from agent import run_store as rs
 from agent import snapshots
 from agent import store
 from agent.build_control import latest_event
 from agent.models import Project, RunEvent
 from agent.project_setup import workspace_path
-from agent.services.sandbox import Sandbox, free_port, port_is_free
-from agent.tools import wait_until_serving
+from agent.services.app_http import wait_until_serving
+from agent.services.sandbox import Sandbox
 
 if TYPE_CHECKING:
     from agent.build_job import BuildDeps, SeqEmitter
@@ -28,15 +30,13 @@ log = logging.getLogger(__name__)
 
 async def start_again(sandbox: Sandbox, started: dict) -> tuple[str, str, int]:
     """The app as `started` (a preview.ready payload) serving again: as it is when it still runs, else
-    started on its old port unless something took that one meanwhile. (url, command, port)."""
-    url = await sandbox.preview_url()
-    command, port = started["command"], int(started.get("port") or 0)
-    if url is None:
-        new_port = port if port and port_is_free(port) else free_port()
-        command, port = command.replace(f"--port {port}", f"--port {new_port}"), new_port
-        url = await sandbox.start_server(command, port=port)
-    await wait_until_serving(url)
-    return url, command, port
+    started again with the same command on the same port. (address, command, port)."""
+    address = await sandbox.preview_url()
+    command, port = started["command"], int(started.get("port") or 8000)
+    if address is None:
+        address = await sandbox.start_server(command, port=port)
+    await wait_until_serving(address)
+    return address, command, port
 
 
 async def restart_app(deps: BuildDeps, run_id: int, sandbox: Sandbox, emit: SeqEmitter) -> None:
@@ -84,3 +84,27 @@ async def wake_preview(deps: BuildDeps, run_id: int) -> str:
     await store.record(db=deps.db, redis=deps.redis, run_id=run_id, maxlen=deps.maxlen,
                        event=ev.PreviewReady(url=url, command=command, port=int(port)))
     return "awake"
+
+
+async def stop_app(deps: BuildDeps, run_id: int) -> str:
+    """The founder stopped the build: its app stops with it, and its preview link stops working."""
+    run = await deps.db.run(lambda s: store.get_run(s, run_id=run_id))
+    if run is None:
+        return "missing"
+    await app_stopped(deps, run.project_id)
+    project = await deps.db.run(lambda s: s.get(Project, run.project_id))
+    saved = await deps.db.run(lambda s: rs.latest_checkpoint(s, run_id=run_id)) or {}
+    workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
+    try:
+        sandbox = await deps.open_sandbox(workspace, saved.get("extra", {}).get("sandbox_id", ""))
+        await sandbox.pause()
+    except Exception as exc:
+        log.warning("could not stop the app of run %s: %r", run_id, exc)
+        return "failed"
+    return "stopped"
+
+
+async def app_stopped(deps: BuildDeps, project_id: int) -> None:
+    """The project's preview token is revoked (its app is stopping or a new build begins)."""
+    if await preview_tokens.revoke(deps.redis, project_id=project_id):
+        await deps.db.run(lambda s: store.audit(s, action="preview_token_revoked", project_id=project_id))

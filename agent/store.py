@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from agent.founder_safe import redact_all
 from agent import events as ev
 from agent import streams
 from agent.db import Database
@@ -183,7 +184,8 @@ def insert_event(session: Session, *, run_id: int, event: ev.Event, seq: int | N
     """Write one event row. With `seq` given, an existing row for it is returned unchanged.
 
     Plain SQL statements rather than ORM objects: this runs for every event of every run."""
-    values = {"run_id": run_id, "type": ev.type_of(event), "payload": ev.to_payload(event), "created_at": utcnow()}
+    values = {"run_id": run_id, "type": ev.type_of(event), "payload": redact_all(ev.to_payload(event)),
+              "created_at": utcnow()}  # no secret the settings know reaches the database or the stream
     if seq is None:
         seq = session.execute(
             sa.update(Run).where(col(Run.id) == run_id).values(last_seq=col(Run.last_seq) + 1)

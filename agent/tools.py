@@ -17,10 +17,12 @@ from typing import Any
 import httpx
 
 from agent import events as ev
+from agent import secret_scan
 from agent.build_events import DOC_NAMES, doc_name
 from agent.healing import HealNote
 from agent.founder_safe import clean_output, document_problem, narration_problem, redact
-from agent.services.sandbox import PathRefused, Sandbox, SandboxError
+from agent.services import app_http
+from agent.services.sandbox import APP_LOG, PathRefused, Sandbox, SandboxError
 
 DOC_KINDS = tuple(DOC_NAMES)
 SLOW_TOOLS = frozenset({"bash", "start_app", "take_screenshot", "grep"})
@@ -44,7 +46,7 @@ class ToolContext:
     emit: Callable[[ev.Event], Awaitable[None]]
     save_doc: Callable[[str, str], Awaitable[None]]  # (kind, text)
     save_screenshot: Callable[[str, bytes], Awaitable[str]]  # (name, png) -> storage key
-    capture: Callable[[str], Awaitable[bytes]]  # url -> png
+    capture: Callable[[str, str], Awaitable[bytes]]  # (app address, path) -> png
     move_phase: Callable[[int, str], Awaitable[str]]  # (phase number, "in_progress" | "done") -> title
     phase: dict[str, Any] = field(default_factory=lambda: {"number": 0, "title": ""})
     # a failed call -> what self-healing says about it (agent/healing.py); None: no self-healing
@@ -131,28 +133,37 @@ async def _glob(ctx: ToolContext, pattern: str) -> ToolResult:
 
 
 async def _start_app(ctx: ToolContext, command: str, port: int) -> ToolResult:
-    url = await ctx.sandbox.start_server(command, port=int(port))
-    try:  # the preview is announced once the app answers, never while it is still starting
-        await wait_until_serving(url)
+    try:
+        address = await ctx.sandbox.start_server(command, port=int(port))
+        await app_http.wait_until_serving(address, SERVE_SECONDS)  # announced once it answers, never before
+    except SandboxError as exc:
+        return ToolResult(str(exc), "The app did not start", is_error=True)
     except httpx.HTTPError:
-        return ToolResult(f"The app did not answer at {url} within {SERVE_SECONDS:.0f} s: check the command, the "
-                          "port it listens on, and the server's errors.", "The app did not start", is_error=True)
-    await ctx.emit(ev.PreviewReady(url=url, command=command, port=int(port)))
-    return ToolResult(f"Started: {url}", "Started the app")
+        return ToolResult(f"The app listens on port {port} but did not answer HTTP within {SERVE_SECONDS:.0f} s: "
+                          "check that it is a web server and look at its output.", "The app did not start",
+                          is_error=True)
+    warning = await _secrets_in_code(ctx)  # before the preview is announced
+    await ctx.emit(ev.PreviewReady(url=address, command=command, port=int(port)))
+    return ToolResult(f"Started: the app is listening on port {port}; its output goes to {APP_LOG}.{warning}",
+                      "Started the app")
 
 
-async def wait_until_serving(url: str, seconds: float = 0.0) -> None:
-    """Returns once anything answers HTTP at `url`; raises httpx.HTTPError after `seconds`."""
-    deadline = asyncio.get_running_loop().time() + (seconds or SERVE_SECONDS)
-    async with httpx.AsyncClient(timeout=1.0) as client:
-        while True:
-            try:
-                await client.get(url)
-                return
-            except httpx.HTTPError:
-                if asyncio.get_running_loop().time() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
+async def _secrets_in_code(ctx: ToolContext) -> str:
+    """Scans the project for secrets; the founder is told once per new finding, the agent every time."""
+    files = {}
+    for path in (await ctx.sandbox.list_files())[:500]:
+        try:
+            files[path] = await ctx.sandbox.read_file(path)
+        except SandboxError:
+            continue
+    _, found = await asyncio.to_thread(secret_scan.clean, files)
+    if not found:
+        return ""
+    seen = "|".join(sorted({f"{f.path}:{f.line}" for f in found}))  # kept in the checkpoint (JSON) with the phase
+    if seen != ctx.phase.get("secrets_told"):
+        ctx.phase["secrets_told"] = seen
+        await ctx.emit(ev.Narration(text=secret_scan.told(found)))
+    return "\n" + secret_scan.for_agent(found)
 
 
 async def _take_screenshot(ctx: ToolContext, path: str, name: str) -> ToolResult:
@@ -160,7 +171,7 @@ async def _take_screenshot(ctx: ToolContext, path: str, name: str) -> ToolResult
     if base is None:
         return ToolResult("The app is not running; start it first.", "Could not take a screenshot", is_error=True)
     try:
-        png = await ctx.capture(base.rstrip("/") + "/" + path.lstrip("/"))
+        png = await ctx.capture(base, "/" + path.lstrip("/"))
     except Exception as exc:  # a screenshot never fails the build
         return ToolResult(f"The screenshot failed ({type(exc).__name__}); carry on.", "Screenshot failed", is_error=True)
     if len(png) < MIN_SCREENSHOT_BYTES:
@@ -228,14 +239,21 @@ _DISPATCH = {"read_file": _read_file, "write_file": _write_file, "edit_file": _e
 
 
 async def dispatch(ctx: ToolContext, name: str, arguments: dict[str, Any]) -> ToolResult:
+    """Runs a tool call; whatever goes wrong comes back as an error value the model can read."""
     tool = _DISPATCH.get(name)
     if tool is None:
         return ToolResult(f"There is no tool called {name}.", f"Unknown tool {name}", is_error=True)
+    if not isinstance(arguments, dict):
+        return ToolResult(f"The arguments for {name} must be an object.", f"Could not run {name}", is_error=True)
     try:
         return await tool(ctx, **arguments)
-    except TypeError as exc:
+    except (TypeError, ValueError, AttributeError) as exc:  # a missing, extra or wrongly typed argument
         return ToolResult(f"Wrong arguments for {name}: {exc}", f"Could not run {name}", is_error=True)
     except PathRefused as exc:
         return ToolResult(str(exc), f"Refused a path for {name}", is_error=True)
     except SandboxError as exc:
         return ToolResult(str(exc), f"{name} failed", is_error=True)
+    except OSError as exc:  # the file system said no: a name too long, a folder where a file was expected, full
+        return ToolResult(f"{name} failed: {exc.strerror or type(exc).__name__}.", f"{name} failed", is_error=True)
+    except RecursionError:
+        return ToolResult(f"{name} failed: the folders are nested too deeply.", f"{name} failed", is_error=True)

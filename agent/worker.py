@@ -19,11 +19,12 @@ from arq.connections import RedisSettings
 from agent import heartbeat, jobs
 from agent.config import Settings
 from agent.db import Database
+from agent.founder_safe import register_secrets
 from agent.build_control import WAKE_PREVIEW
 from agent.build_job import BuildDeps, build_slice, reconcile
 from agent.pacing import wake_due
 from agent.priority import yield_cpu
-from agent.preview_job import wake_preview
+from agent.preview_job import stop_app, wake_preview
 from agent.journey_jobs import JourneyDeps, draft_brief, draft_plan, interview_step
 from agent.loop import LoopLimits
 from agent.models import utcnow
@@ -32,7 +33,7 @@ from agent.offline_builder import OfflineBuilder
 from agent.services.screenshots import ChromiumScreenshots
 from agent.project_setup import set_up_project
 from agent.services.llm import LLM
-from agent.services.sandbox import LocalSandbox
+from agent.services.adapters import sandbox_opener, sandbox_state
 from agent.services.storage import build_storage
 
 settings = Settings.from_env()
@@ -41,6 +42,7 @@ log = logging.getLogger("agent.worker")
 
 async def startup(ctx: dict) -> None:
     yield_cpu(settings.worker_nice)  # builds inherit it: a founder's page stays live beside ten builds
+    register_secrets(settings.secret_values())  # redacted wherever they would be shown or stored
     ctx["settings"] = settings
     ctx["db"] = Database(settings.database_url)
     ctx["storage"] = build_storage(settings)
@@ -49,7 +51,9 @@ async def startup(ctx: dict) -> None:
     ctx["builder"] = OfflineBuilder() if settings.llm_backend == "offline" else ctx["llm"]
     ctx["screenshots"] = ChromiumScreenshots()
     settings.workspaces_dir.mkdir(parents=True, exist_ok=True)
-    ctx["heartbeat"] = asyncio.create_task(heartbeat.beat_forever(ctx["redis"], ctx["worker_id"]))
+    ctx["sandbox"] = sandbox_state(settings)  # probed once: without confinement, builds refuse to start
+    ctx["heartbeat"] = asyncio.create_task(heartbeat.beat_forever(ctx["redis"], ctx["worker_id"],
+                                                                  sandbox=ctx["sandbox"].describe()))
     log.info("worker %s ready (database %s, %s)", ctx["worker_id"], settings.database_url.split(":", 1)[0],
              ctx["llm"].label)
     if not settings.redis_has_password:
@@ -79,6 +83,8 @@ async def shutdown(ctx: dict) -> None:
         task.cancel()
     if "redis" in ctx and "worker_id" in ctx:
         await heartbeat.forget(ctx["redis"], ctx["worker_id"])
+    if close_all := getattr(ctx.get("open_sandbox"), "close_all", None):
+        await close_all()  # the app servers this worker started stop with it
     if "screenshots" in ctx:
         await ctx["screenshots"].close()
     if "db" in ctx:
@@ -99,7 +105,7 @@ async def setup_project(ctx: dict, run_id: int) -> str:
 
 def _build(ctx: dict) -> BuildDeps:
     if "open_sandbox" not in ctx:
-        ctx["open_sandbox"] = sandbox_opener(settings)
+        ctx["open_sandbox"] = sandbox_opener(settings, ctx["sandbox"])
 
     async def enqueue(job: str, run_id: int, job_id: str) -> None:
         await jobs.enqueue(ctx["redis"], job, run_id, job_id)
@@ -121,35 +127,16 @@ def worker_clock(config: Settings) -> Callable[[], datetime]:
     return lambda: utcnow() + offset
 
 
-def sandbox_opener(config: Settings):
-    """How a build gets its sandbox: E2B when E2B_API_KEY is set, the local sandbox otherwise."""
-    if config.sandbox_backend == "e2b":
-        async def e2b(_workspace, sandbox_id: str):
-            from e2b import AsyncSandbox
-
-            from agent.services.e2b_sandbox import E2BSandbox
-
-            return await E2BSandbox.open(AsyncSandbox, sandbox_id=sandbox_id, api_key=config.e2b_api_key)
-
-        return e2b
-
-    opened: dict[str, LocalSandbox] = {}  # one per workspace for this worker's life: its app server lives on
-
-    async def local(workspace, _sandbox_id: str):
-        key = str(workspace)
-        if key not in opened:
-            opened[key] = LocalSandbox(workspace)
-        return opened[key]
-
-    return local
-
-
 async def build_slice_job(ctx: dict, run_id: int) -> str:
     return await build_slice(_build(ctx), run_id)
 
 
 async def wake_preview_job(ctx: dict, run_id: int) -> str:
     return await wake_preview(_build(ctx), run_id)
+
+
+async def stop_app_job(ctx: dict, run_id: int) -> str:
+    return await stop_app(_build(ctx), run_id)
 
 
 async def reconcile_builds(ctx: dict) -> None:
@@ -184,6 +171,7 @@ class WorkerSettings:
         func(draft_plan_job, name=jobs.DRAFT_PLAN),
         func(build_slice_job, name=jobs.BUILD_SLICE),
         func(wake_preview_job, name=WAKE_PREVIEW),
+        func(stop_app_job, name=jobs.STOP_APP),
     ]
     cron_jobs = [cron(reconcile_builds, second=set(range(0, 60, 5)), run_at_startup=True, unique=True)]
     on_startup = startup

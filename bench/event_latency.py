@@ -15,6 +15,13 @@ Two sources of events:
   guides), watched on the projects' build pages; every event of every watched build is measured.
       python bench/event_latency.py --builds --runs 10 --tabs 4
 
+A flooding tab (`--flood N`): beside the watching tabs, a client speaks Reflex's websocket protocol
+the way a script in a hostile tab could, and sends N events a second (a harmless handler, as fast as
+the server takes them); with the per-tab rate limit (RATE_LIMITS tab_events, 30 a second) its events
+wait their turn, so the other tabs' latency stays where it was. Compare with `--flood 0`, and with the
+limit lifted (`RATE_LIMITS=tab_events=100000/second`).
+      python bench/event_latency.py --page build --runs 4 --tabs 4 --flood 2000
+
 Prints p50/p95/p99/max in milliseconds and any event that never arrived; `--timeline FILE` also writes
 every measured event's stamps and the size of the websocket frame that carried it, to see when the
 slow ones happen. Not a test: the figures
@@ -150,6 +157,32 @@ def planned_project(running: Stack, user_id: int, name: str) -> int:
     return project.id
 
 
+async def flood(running: Stack, rate: int, stop: asyncio.Event) -> dict:
+    """A hostile tab's client: Reflex's event websocket, `rate` events a second of a cheap handler
+    (the verbose toggle of the build page) until `stop`; counts what it sent and got back."""
+    import uuid
+
+    import socketio
+
+    from cofounder_app.pages.build_state import BuildState
+
+    client, counts = socketio.AsyncClient(reconnection=False), {"sent": 0, "answered": 0}
+    client.on("event", lambda *_: counts.__setitem__("answered", counts["answered"] + 1))
+    await client.connect(f"{running.base}?token={uuid.uuid4()}", socketio_path="/_event", transports=["websocket"],
+                         headers={"Origin": running.base})
+    name = BuildState.get_full_name() + ".toggle_verbose"
+    started = time.monotonic()
+    while not stop.is_set():
+        due = int((time.monotonic() - started) * rate) - counts["sent"]
+        for _ in range(max(0, min(due, 200))):
+            await client.emit("event", {"name": name, "payload": {"value": counts["sent"] % 2 == 0},
+                                        "router_data": {"pathname": "/dashboard", "query": {}}})
+            counts["sent"] += 1
+        await asyncio.sleep(0.005)
+    await client.disconnect()
+    return counts | {"seconds": round(time.monotonic() - started, 1)}
+
+
 async def synthetic(running: Stack, browser, redis, db, args) -> tuple[list, float, list]:
     from agent import events as ev
     from agent import store
@@ -181,14 +214,20 @@ async def synthetic(running: Stack, browser, redis, db, args) -> tuple[list, flo
             await store.record(db=db, redis=redis, run_id=run_id, event=ev.Narration(text=f"Step {n + 1}"))
             await asyncio.sleep(args.interval)
 
+    stop = asyncio.Event()
+    flooding = asyncio.create_task(flood(running, args.flood, stop)) if args.flood else None
+    if flooding:
+        await asyncio.sleep(3)  # the flood is under way before the first measured event
     started = time.monotonic()
     await asyncio.gather(*(emitter(run_id) for _, run_id, _ in runs))
-    return pages, time.monotonic() - started, [run_id for _, run_id, _ in runs]
+    elapsed = time.monotonic() - started
+    if flooding:
+        stop.set()
+        args.flood_counts = await flooding
+    return pages, elapsed, [run_id for _, run_id, _ in runs]
 
 
 async def builds(running: Stack, browser, redis, db, args) -> tuple[list, float, list]:
-    from agent import jobs
-
     from agent import jobs, store
     from agent.build_control import BuildControls
     from agent.models import Project
@@ -266,6 +305,7 @@ async def main(args: argparse.Namespace) -> dict:
         "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1), "max_ms": round(max(latencies), 1),
         "mean_ms": round(statistics.fmean(latencies), 1),
+        **({"flood": args.flood_counts} if getattr(args, "flood_counts", None) else {}),
         **{f"{part}_p{q}_ms": round(percentile(values, q), 1) for part, values in split.items() if values
            for q in (50, 95)},
     }
@@ -282,5 +322,6 @@ if __name__ == "__main__":
                         help="synthetic: the page the tabs watch")
     parser.add_argument("--timeout", type=float, default=900, help="builds: how long to wait for them to finish")
     parser.add_argument("--timeline", help="write every measured event's stamps and frame size to this JSON file")
+    parser.add_argument("--flood", type=int, default=0, help="synthetic: a hostile client sends this many events a second")
     outcome = asyncio.run(main(parser.parse_args()))
     print(json.dumps(outcome, indent=2))

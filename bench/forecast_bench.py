@@ -55,7 +55,8 @@ from agent.models import Plan, RunEvent, Subscription, UsageEntry
 from agent.plan import CALLS
 from agent.pricing import cost_micros
 from agent.services.llm import TextBlock, ToolUse, Turn, Usage
-from agent.services.sandbox import LocalSandbox
+from agent.services.confinement import UNCONFINED
+from agent.services.local_sandbox import LocalSandbox
 from agent.services.storage import LocalStorage
 from bench.loop_bench import persistence
 from tests.agent_core.conftest import Queue, planned_project
@@ -172,11 +173,11 @@ class Bench:
         model, queue = ReplayModel(turns), Queue()
 
         async def open_sandbox(workspace, _sandbox_id):  # a new sandbox object each slice, as in the worker
-            self.sandboxes.append(LocalSandbox(workspace, confine=False))
+            self.sandboxes.append(LocalSandbox(workspace, confinement=UNCONFINED))
             return self.sandboxes[-1]
 
         deps = BuildDeps(db=self.db, redis=self.redis, storage=LocalStorage(self.work / "files"), llm=model,
-                         capture=lambda _url: asyncio.sleep(0, b""), enqueue=queue, open_sandbox=open_sandbox,
+                         capture=lambda *_: asyncio.sleep(0, b""), enqueue=queue, open_sandbox=open_sandbox,
                          workspaces_root=self.work / "ws", worker_id="bench", clock=lambda: now)
         run_id = await BuildControls(db=self.db, redis=self.redis, enqueue=queue).start(project)
         return user, project, model, deps, run_id, counts

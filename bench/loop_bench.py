@@ -34,7 +34,8 @@ from agent import build, guards, tools  # noqa: E402
 from agent.loop import LoopLimits, LoopState, run_loop  # noqa: E402
 from agent.pricing import cost_micros  # noqa: E402
 from agent.services.llm import TextBlock, ToolUse, Turn, Usage  # noqa: E402
-from agent.services.sandbox import LocalSandbox  # noqa: E402
+from agent.services.confinement import UNCONFINED  # noqa: E402
+from agent.services.local_sandbox import LocalSandbox  # noqa: E402
 
 MODEL = "claude-sonnet-4-5"
 
@@ -118,7 +119,7 @@ async def bench_overhead(args) -> dict:
     async def on_turn(turn):
         return None
 
-    sandbox = LocalSandbox(work / "ws", confine=False)
+    sandbox = LocalSandbox(work / "ws", confinement=UNCONFINED)
     await run_loop(llm=ScriptedModel(calls), system=build.RULES, context=context_for(sandbox, emit), state=state,
                    emit=emit, save=save, should_pause=never, on_turn=on_turn,
                    limits=LoopLimits(slice_steps=10**6, slice_seconds=10**6))
@@ -184,7 +185,7 @@ async def _requests(steps: int, *, truncate: bool) -> list[list[str]]:
     async def never():
         return False
 
-    sandbox = LocalSandbox(work / "ws", confine=False)
+    sandbox = LocalSandbox(work / "ws", confinement=UNCONFINED)
     original = guards.truncate_result
     if not truncate:
         guards.truncate_result = lambda text, **_: text

@@ -16,20 +16,26 @@ from agent import heartbeat, store
 from agent.accounts import hash_token, new_session_token
 from cofounder_app import deps, routes
 from cofounder_app.build_api import ROUTES as build_routes
-from cofounder_app.preview_proxy import ROUTES as preview_routes
 from cofounder_app.auth import COOKIE_NAME, NONCE_COOKIE, redeem_ticket
+from cofounder_app.headers import request_origin
 
 HEARTBEAT_FRESH_SECONDS = 3 * heartbeat.INTERVAL_SECONDS
 
 
 def _requesting_origin(request: Request) -> str:
-    """The page origin the browser came from (Origin, else Referer), or "" if unknown."""
-    for header in ("origin", "referer"):
-        value = request.headers.get(header, "")
-        parts = urlsplit(value)
-        if parts.scheme in ("http", "https") and parts.netloc:
-            return f"{parts.scheme}://{parts.netloc}"
-    return ""
+    """The product page the browser came from (Origin, else Referer), when it is one of ours; else ""
+    (a relative redirect). A header naming another site never sends the founder there."""
+    origin = request_origin(dict(request.scope.get("headers") or []))
+    return origin if origin in deps.allowed_origins() else ""
+
+
+def safe_redirect(target: str) -> str:
+    """`target` (a path, or a URL on one of our origins) as a place to send the founder; anything
+    else becomes the same path on this origin, or the dashboard."""
+    parts = urlsplit(target)
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme or parts.netloc else ""
+    path = routes.safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return (origin if origin in deps.allowed_origins() else "") + path
 
 
 def _is_https(request: Request) -> bool:
@@ -55,7 +61,7 @@ async def complete_sign_in(request: Request) -> RedirectResponse:
             s, user_id=user_id, token_hash=token_hash, lifetime=lifetime, user_agent=user_agent
         )
     )
-    response = RedirectResponse(next_url, status_code=303)
+    response = RedirectResponse(safe_redirect(next_url), status_code=303)
     response.set_cookie(
         COOKIE_NAME,
         token,
@@ -104,11 +110,13 @@ async def health(request: Request) -> JSONResponse:
             age = round(time.time() - beat_at, 1)
             worker = {"ok": age < HEARTBEAT_FRESH_SECONDS, "id": worker_id, "last_heartbeat": beat_at, "age_seconds": age}
     healthy = db_ok and redis_ok
+    sandboxes = await heartbeat.sandbox_states(deps.redis()) if redis_ok else {}
     body = {
         "status": "ok" if healthy and worker["ok"] else ("degraded" if healthy else "down"),
         "database": {"ok": db_ok, "detail": db_detail, "backend": deps.settings.database_url.split(":", 1)[0]},
         "redis": {"ok": redis_ok, "detail": redis_detail, "password": deps.settings.redis_has_password},
         "worker": worker,
+        "sandbox": _sandbox_report(sandboxes),
         "services": {
             "llm": deps.settings.llm_backend,
             "sandbox": deps.settings.sandbox_backend,
@@ -119,6 +127,17 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if healthy else 503, headers={"cache-control": "no-store"})
 
 
+def _sandbox_report(states: dict[str, dict]) -> dict[str, object]:
+    """What the workers found when they probed their sandboxes: whether builds can run, and how confined."""
+    report: dict[str, object] = {"backend": deps.settings.sandbox_backend,
+                                 "builds": "on" if any(s.get("available") for s in states.values()) else
+                                 ("off: no worker has a working sandbox" if states else "unknown: no worker running"),
+                                 "workers": states}
+    if deps.settings.sandbox_backend == "unconfined":
+        report["warning"] = "SANDBOX=unconfined: agent-written code runs without confinement (development only)"
+    return report
+
+
 def build_api() -> Starlette:
     return Starlette(
         routes=[
@@ -126,6 +145,5 @@ def build_api() -> Starlette:
             Route(routes.API_SIGN_OUT, sign_out, methods=["POST"]),
             Route(routes.API_HEALTH, health, methods=["GET"]),
             *build_routes,
-            *preview_routes,
         ]
     )

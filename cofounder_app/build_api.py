@@ -2,7 +2,8 @@
 The preview of the running app has its own module, `preview_proxy`.
 
 Every route checks the session cookie and that the signed-in founder owns the project; anyone else
-gets the same 404 as for a project that does not exist.
+gets the same 404 as for a project that does not exist, and so does any key that is not a plain path
+under the project's own storage prefix. Refusals and downloads go to the audit log.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from agent import build_control, store
 from agent import events as ev
 from agent.accounts import hash_token
 from agent.models import Project
-from agent.services.storage import ObjectMissing
-from cofounder_app import deps
+from agent.services.storage import ObjectMissing, StorageError, check_key
+from cofounder_app import audit, deps
 from cofounder_app.auth import session_token
 
 NOT_FOUND = PlainTextResponse("Not found", status_code=404)
@@ -27,35 +28,54 @@ def files_url(project_id: int, key: str) -> str:
 
 
 async def owned_project(request: HTTPConnection) -> Project | None:
-    """The project in the path if the session cookie's founder owns it (an HTTP request or a websocket)."""
+    """The project in the path if the session cookie's founder owns it (an HTTP request or a websocket);
+    a refusal is audited."""
     token = session_token(request.headers.get("cookie", ""))
-    raw = request.path_params.get("project_id", "")
-    if not token or not str(raw).isdigit():
+    raw = str(request.path_params.get("project_id", ""))
+    if not raw.isdigit() or len(raw) > 12:
         return None
-    token_hash, project_id = hash_token(token), int(raw)
+    token_hash, project_id = hash_token(token) if token else "", int(raw)
 
     def _read(s):
-        user = store.user_for_token_hash(s, token_hash=token_hash)
-        return store.owned_project(s, owner_id=user.id, project_id=project_id) if user else None
+        user = store.user_for_token_hash(s, token_hash=token_hash) if token_hash else None
+        return (user.id if user else None), (store.owned_project(s, owner_id=user.id, project_id=project_id)
+                                             if user else None)
 
-    return await deps.db().run(_read)
+    user_id, project = await deps.db().run(_read)
+    if project is None:
+        client = request.client.host if request.client else "unknown"
+        await audit.refused("project_refused", key=f"{user_id or client}:{project_id}", user_id=user_id,
+                            project_id=project_id, path=request.url.path[:200], client=client)
+    return project
+
+
+def _plain_key(key: str, prefix: str) -> bool:
+    """A storage key this route may serve: under the project's prefix, a plain relative path."""
+    if not key.startswith(prefix) or len(key) > 512 or "\\" in key or "\x00" in key:
+        return False
+    try:
+        check_key(key)
+    except StorageError:
+        return False
+    return True
 
 
 async def project_file(request: Request) -> Response:
     project = await owned_project(request)
     key = request.path_params.get("key", "")
     prefix = (project.storage_prefix or f"projects/{project.id}/") if project else ""
-    if project is None or not key.startswith(prefix) or ".." in key.split("/"):
+    if project is None or not _plain_key(key, prefix):
         return NOT_FOUND
     try:
         data = await deps.storage().get(key)
-    except ObjectMissing:
+    except (ObjectMissing, StorageError):
         return NOT_FOUND
     name = key.rsplit("/", 1)[-1]
     kind = "image/png" if name.endswith(".png") else "application/gzip" if name.endswith(".gz") else "text/plain"
     headers = {"cache-control": "private, max-age=3600"}
     if request.query_params.get("download"):
         headers["content-disposition"] = f'attachment; filename="{name}"'
+        await audit.record("download", user_id=project.owner_id, project_id=project.id, file=name)
     return Response(data, media_type=kind, headers=headers)
 
 
@@ -73,6 +93,7 @@ async def build_log(request: Request) -> Response:
         return [r.payload for r in rows if r.type == ev.LogOutput.type]
 
     chunks = await deps.db().run(_read)
+    await audit.record("download", user_id=project.owner_id, project_id=project.id, file="build log")
     text = "".join(f"$ {c['command']}\n{c['text'].rstrip()}\n[{c.get('status', '')}]\n\n" for c in chunks)
     return PlainTextResponse(text or "Nothing has been run yet.\n", headers={
         "content-disposition": f'attachment; filename="build-log-project-{project.id}.txt"'})

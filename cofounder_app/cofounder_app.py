@@ -3,31 +3,44 @@
 import reflex as rx
 
 import agent.models  # noqa: F401  (every table, so `reflex db` sees the whole schema)
-from cofounder_app import deps, preview_proxy, routes, styles
+from agent.rate_limits import RateLimits
+from agent.services import app_http
+from cofounder_app import deps, routes, styles
 from cofounder_app.api import build_api
-from cofounder_app.headers import SecurityHeaders
+from cofounder_app.headers import OriginCheck, SecurityHeaders
+from cofounder_app.http_limits import RateLimitedDoor
 from cofounder_app.pages.brief import brief_page
+from cofounder_app.pages.brief_state import BriefState
 from cofounder_app.pages.build import build_page
 from cofounder_app.pages.build_state import BuildState
-from cofounder_app.pages.brief_state import BriefState
 from cofounder_app.pages.dashboard import DashboardState, dashboard_page
-from cofounder_app.pages.plan import plan_page
-from cofounder_app.pages.plan_state import PlanState
 from cofounder_app.pages.home import home_page
 from cofounder_app.pages.idea import IdeaState, idea_page
 from cofounder_app.pages.interview import InterviewState, interview_page
+from cofounder_app.pages.plan import plan_page
+from cofounder_app.pages.plan_state import PlanState
 from cofounder_app.pages.project import OverviewState, overview_page
 from cofounder_app.pages.sign_in import SignInState, sign_in_page
 from cofounder_app.pages.sign_up import SignUpState, sign_up_page
+from cofounder_app.preview_proxy import PreviewHosts
 
 
 def _security_headers(asgi_app):
     return SecurityHeaders(asgi_app, hsts=deps.settings.secure_cookies)
 
 
+def _origin_check(asgi_app):
+    return OriginCheck(asgi_app, allowed=deps.allowed_origins)
+
+
+def _rate_limits(asgi_app):
+    return RateLimitedDoor(asgi_app, shared=deps.rate_limits, per_tab=RateLimits.in_memory(deps.settings.rate_limits))
+
+
 app = rx.App(
     style=styles.base_style,
-    api_transformer=[build_api(), _security_headers],
+    # outermost last: preview hosts never reach the product; the product checks where requests come from
+    api_transformer=[build_api(), _security_headers, _origin_check, _rate_limits, PreviewHosts],
     stylesheets=["/app.css"],
     head_components=[rx.script(src="/feed.js")],
 )
@@ -45,6 +58,6 @@ app.add_page(build_page, route=routes.PROJECT_BUILD, title="Build · AI Co-Found
 
 @app.register_lifespan_task
 async def _warm_preview_client():
-    """The preview proxy's HTTP client loads the CA bundle when it is made (130 ms of the event loop,
-    measured); made at start, not in the middle of a founder's build."""
-    preview_proxy.client()
+    """The CA bundle for the preview's clients takes 130 ms of the event loop to load (measured):
+    loaded at start, not in the middle of a founder's build."""
+    app_http.tls_context()

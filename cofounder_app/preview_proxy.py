@@ -1,77 +1,130 @@
-"""The preview of the founder's running app through an authenticated reverse proxy: HTTP and websockets.
+"""The preview of the founder's running app: served from an origin that is not the product's.
 
-With the local sandbox the app runs on the worker's machine, so the browser reaches it through
-`/preview/{project}/...` here, which works when the founder's browser is on another machine; E2B
-previews use the sandbox's public host instead. Only the project's owner gets through (the session
-cookie, checked on every request and on every websocket handshake); anyone else gets a 404, or a
-refused handshake. The upstream app is told its public prefix in `X-Forwarded-Prefix`.
+Every preview lives at `{token}.<preview host>` (PREVIEW_ORIGIN, by default `{token}.localhost` on
+the app's own port, which browsers resolve to this machine): a host of its own per token, so the
+agent-written page cannot read the product's pages, call its routes as the founder (its cookies are
+host-only and SameSite=Lax, and this is another site) or open another project's preview, and the
+app's absolute links work since nothing lives under a path prefix. `PreviewHosts` sends every
+request for such a host here before the product sees it.
+
+A request is let through when its token is live (agent/preview_tokens.py); it goes to the app's
+address from its latest `preview.ready` (a socket in the sandboxes' folder, or E2B's https host)
+through agent/services/app_http.py, HTTP and websockets. The product's own cookies are stripped; the
+app's cookies are rewritten for a framed, cross-site preview (SameSite=None; Secure; Partitioned);
+only the product's pages may frame it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
-from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import httpx
 import websockets
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from agent import build_control
+from agent import build_control, preview_tokens
 from agent import events as ev
-from cofounder_app import deps
+from agent.services import app_http
+from cofounder_app import audit, deps
 from cofounder_app.auth import COOKIE_NAME, NONCE_COOKIE
-from cofounder_app.build_api import NOT_FOUND, owned_project
 
-PREVIEW_PREFIX = "/preview"
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization",
                "proxy-authenticate", "host", "content-length", "content-encoding", "cookie"}
 POLICY_VIOLATION, TRY_AGAIN_LATER = 1008, 1013  # websocket close codes: not yours / the app is asleep
-_client: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
-def client() -> httpx.AsyncClient:
-    """One HTTP client for the process (the proxy and the liveness probe): a new client per request
-    would rebuild its TLS context each time, which was a fifth of the web app's CPU on a busy build page."""
-    global _client
-    loop = asyncio.get_running_loop()
-    if _client is None or _client[0] is not loop:  # its pooled connections belong to one event loop
-        _client = (loop, httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=2.0), follow_redirects=False))
-    return _client[1]
-
-
 _probes: dict[int, tuple[float, int, str]] = {}  # project id -> (when, preview event id, answer) of the last probe
 
 
-def preview_path(project_id: int) -> str:
-    return f"{PREVIEW_PREFIX}/{project_id}/"
+def host_pattern() -> re.Pattern[str]:
+    """Host names that are previews; group "token" is the token."""
+    template = deps.settings.preview_origin
+    host = urlsplit(template.replace("{token}", "TOKEN")).hostname if template else "TOKEN.localhost"
+    return re.compile("^" + re.escape(host).replace("TOKEN", "(?P<token>[a-z2-7]{26})") + "$")
 
 
-def is_local_url(url: str) -> bool:
-    return urlsplit(url).hostname in ("127.0.0.1", "localhost")
+def preview_origin(token: str, backend_host: str) -> str:
+    """Where the browser opens the preview of `token`: PREVIEW_ORIGIN, else `{token}.localhost` on the
+    port the browser reaches this app at (local use only: settings refuse it for a public APP_URL)."""
+    if deps.settings.preview_origin:
+        return deps.settings.preview_origin.replace("{token}", token)
+    port = backend_host.rsplit(":", 1)[1] if ":" in backend_host.rsplit("]", 1)[-1] else ""
+    return f"http://{token}.localhost{':' + port if port else ''}"
 
 
-def _frame_ancestors() -> str:
-    origins = deps.settings.allowed_origins
-    if any(is_local_url(o) for o in origins):  # local use: the pages may come from another port
-        origins = [*origins, "http://127.0.0.1:*", "http://localhost:*"]
-    return "frame-ancestors 'self' " + " ".join(origins)
+def _token(scope: Scope) -> str:
+    host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1").lower()
+    hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    match = host_pattern().match(hostname)
+    return match.group("token") if match else ""
+
+
+class PreviewHosts:
+    """ASGI middleware, outermost: requests for a preview host go to the preview, never the product."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and _is_preview_host(scope):
+            if scope["type"] == "http":
+                response = await preview(Request(scope, receive))
+                await response(scope, receive, send)
+            else:
+                await preview_socket(WebSocket(scope, receive, send))
+            return
+        await self.app(scope, receive, send)
+
+
+def _is_preview_host(scope: Scope) -> bool:
+    host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1").lower()
+    hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return bool(host_pattern().match(hostname)) or (not deps.settings.preview_origin
+                                                    and hostname.endswith(".localhost"))
+
+
+def _page(title: str, body: str, status: int, kind: str) -> HTMLResponse:
+    return HTMLResponse(f"<!doctype html><meta charset='utf-8'><title>{title}</title>"
+                        "<body style='font-family:system-ui;padding:2rem;color:#444'>"
+                        f"<h2>{title}</h2><p>{body}</p></body>", status_code=status,
+                        headers={"x-preview": kind, "cache-control": "no-store", **_frame_headers()})
 
 
 def asleep_page() -> HTMLResponse:
-    return HTMLResponse("<!doctype html><meta charset='utf-8'><title>Your app is asleep</title>"
-                        "<body style='font-family:system-ui;padding:2rem;color:#444'><h2>Your app is asleep</h2>"
-                        "<p>Go back to the build page and press <b>Wake up</b> to start it again.</p></body>",
-                        status_code=503, headers={"x-preview": "asleep"})
+    return _page("Your app is asleep", "Go back to the build page and press <b>Wake up</b> to start it again.",
+                 503, "asleep")
+
+
+def expired_page() -> HTMLResponse:
+    return _page("This preview link has expired",
+                 "Open your app again from its build page: each link works for a while and only for you.",
+                 404, "expired")
+
+
+def _frame_headers() -> dict[str, str]:
+    """Only the product's own pages may frame a preview."""
+    return {"content-security-policy": "frame-ancestors " + " ".join(deps.allowed_origins()),
+            "referrer-policy": "same-origin"}  # the token is the host: never sent to other sites
+
+
+async def _project_for(scope: Scope) -> int | None:
+    token = _token(scope)
+    project_id = await preview_tokens.resolve(deps.redis(), token, seconds=deps.settings.preview_token_seconds)
+    if project_id is None:
+        await audit.refused("preview_refused", key=token[:8] or "no-token", reason="no live preview token")
+    return project_id
 
 
 async def preview_target(project_id: int) -> str | None:
+    """The app's address, if its latest start left one this process may connect to."""
     started = await deps.db().run(lambda s: build_control.latest_event(s, project_id=project_id,
                                                                        type_name=ev.PreviewReady.type))
-    url = started.payload.get("url", "") if started else ""
-    return url if url and is_local_url(url) else None
+    address = started.payload.get("url", "") if started else ""
+    return address if address and app_http.allowed(address, deps.settings.sockets_dir) else None
 
 
 def app_cookies(cookie_header: str) -> str:
@@ -81,76 +134,68 @@ def app_cookies(cookie_header: str) -> str:
     return "; ".join(kept)
 
 
-def scoped_cookie(set_cookie: str, prefix: str) -> str | None:
-    """An app's Set-Cookie, confined to its preview path (and this host); None for a cookie named like ours."""
+def preview_cookie(set_cookie: str) -> str | None:
+    """An app's Set-Cookie as it must be in a framed preview on another site: host-only, and
+    SameSite=None; Secure; Partitioned (a cookie of the framed site, kept apart per top-level site).
+    None for a cookie named like ours."""
     name = set_cookie.split("=", 1)[0].strip()
     if name in (COOKIE_NAME, NONCE_COOKIE):
         return None
     value, *attributes = [part.strip() for part in set_cookie.split(";")]
-    kept, path = [], "/"
-    for attribute in attributes:
-        key = attribute.split("=", 1)[0].strip().lower()
-        if key == "path":
-            path = attribute.split("=", 1)[1].strip() or "/" if "=" in attribute else "/"
-        elif key != "domain":
-            kept.append(attribute)
-    return "; ".join([value, f"Path={prefix}{path if path.startswith('/') else '/' + path}", *kept])
+    kept = [a for a in attributes if a and a.split("=", 1)[0].strip().lower()
+            not in ("domain", "samesite", "secure", "partitioned")]
+    return "; ".join([value, *kept, "SameSite=None", "Secure", "Partitioned"])
+
+
+def _upstream_headers(headers, host: str) -> dict[str, str]:
+    out = {k: v for k, v in headers.items() if k.lower() not in HOP_HEADERS}
+    out["host"] = host  # the app sees the preview's own host, so the absolute links it makes work
+    if cookies := app_cookies(headers.get("cookie", "")):
+        out["cookie"] = cookies
+    return out
 
 
 async def preview(request: Request) -> Response:
-    project = await owned_project(request)
-    if project is None:
-        return NOT_FOUND
-    target = await preview_target(project.id)
+    project_id = await _project_for(request.scope)
+    if project_id is None:
+        return expired_page()
+    target = await preview_target(project_id)
     if target is None:
         return asleep_page()
-    prefix = preview_path(project.id).rstrip("/")
-    path = "/" + request.path_params.get("path", "")
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
-    headers["x-forwarded-prefix"] = prefix
-    if cookies := app_cookies(request.headers.get("cookie", "")):
-        headers["cookie"] = cookies
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     try:
-        upstream = await client().request(request.method, target.rstrip("/") + path,
-                                         params=request.query_params, headers=headers, content=await request.body())
+        upstream = await app_http.shared(target).request(
+            request.method, path, content=await request.body(),
+            headers=_upstream_headers(request.headers, request.headers.get("host", "")))
     except httpx.HTTPError:
         return asleep_page()
-    # our frame-ancestors replaces the app's (and browsers ignore X-Frame-Options beside it), so the
-    # owner's build page may always frame the app; other sites still may not
-    dropped = HOP_HEADERS | {"set-cookie", "x-frame-options", "content-security-policy"}
+    dropped = HOP_HEADERS | {"set-cookie", "x-frame-options", "content-security-policy", "referrer-policy"}
     out = {k: v for k, v in upstream.headers.items() if k.lower() not in dropped}
-    location = out.get("location", "")
-    if location.startswith("/") and not location.startswith(prefix + "/"):
-        out["location"] = prefix + location
-    out["content-security-policy"] = _frame_ancestors()
-    out["cache-control"] = "no-store"
+    out.update(_frame_headers(), **{"cache-control": "no-store"})
     response = Response(upstream.content, status_code=upstream.status_code, headers=out)
     for cookie in upstream.headers.get_list("set-cookie"):
-        if scoped := scoped_cookie(cookie, prefix):
-            response.headers.append("set-cookie", scoped)
+        if rewritten := preview_cookie(cookie):
+            response.headers.append("set-cookie", rewritten)
     return response
 
 
 async def preview_socket(socket: WebSocket) -> None:
-    """Relays a websocket between the founder's browser and their running app, both ways, until either
-    side closes. The handshake is refused (before it is accepted) for anyone but the owner."""
-    project = await owned_project(socket)
-    if project is None:
+    """Relays a websocket between the browser and the app, both ways, until either side closes; the
+    handshake is refused (before it is accepted) without a live token or when the app is asleep."""
+    project_id = await _project_for(socket.scope)
+    if project_id is None:
         await socket.close(code=POLICY_VIOLATION)
         return
-    target = await preview_target(project.id)
+    target = await preview_target(project_id)
     if target is None:
         await socket.close(code=TRY_AGAIN_LATER)
         return
-    prefix = preview_path(project.id).rstrip("/")
-    url = "ws" + target.rstrip("/")[len("http"):] + "/" + socket.path_params.get("path", "")
-    if socket.url.query:
-        url += "?" + socket.url.query
+    path = socket.url.path + (f"?{socket.url.query}" if socket.url.query else "")
+    headers = _upstream_headers(socket.headers, socket.headers.get("host", ""))
+    headers = {k: v for k, v in headers.items() if not k.lower().startswith("sec-websocket") and k.lower() != "host"}
     try:
-        headers = {"x-forwarded-prefix": prefix, "cookie": app_cookies(socket.headers.get("cookie", ""))}
-        upstream = await websockets.connect(url, additional_headers={k: v for k, v in headers.items() if v},
-                                            subprotocols=socket.scope.get("subprotocols") or None,
-                                            open_timeout=5, max_size=16 * 2**20)
+        upstream = await app_http.websocket(target, path, headers=headers,
+                                            subprotocols=socket.scope.get("subprotocols") or None)
     except (OSError, TimeoutError, websockets.WebSocketException):
         await socket.close(code=TRY_AGAIN_LATER)
         return
@@ -195,31 +240,18 @@ async def _relay(socket: WebSocket, upstream) -> None:
         pass
 
 
-def frame_refused(headers: Mapping[str, str], our_origins: list[str]) -> bool:
-    """Whether a page with these response headers refuses to be shown in a frame of our pages.
-    CSP `frame-ancestors` wins over `X-Frame-Options` when both are present, as in browsers."""
-    for directive in headers.get("content-security-policy", "").split(";"):
-        name, _, value = directive.strip().partition(" ")
-        if name.lower() == "frame-ancestors":
-            sources = value.split()
-            allowed = {"*", "http:", "https:", *(o.rstrip("/") for o in our_origins)}
-            return not any(source.rstrip("/") in allowed for source in sources)
-    return headers.get("x-frame-options", "").strip().lower() in ("deny", "sameorigin")
-
-
 async def preview_alive(project_id: int, *, max_age: float = 0.0) -> str:
-    """ "live", "asleep" (started once, not answering now), "refused" (running, but it will not be shown
-    in a frame: E2B apps are framed directly, so their own headers decide) or "" (never started).
-    An answer about the same start of the app younger than `max_age` seconds is reused."""
+    """ "live", "asleep" (started once, not answering now) or "" (never started). An answer about the
+    same start of the app younger than `max_age` seconds is reused."""
     started = await deps.db().run(lambda s: build_control.latest_event(s, project_id=project_id,
                                                                        type_name=ev.PreviewReady.type))
     if started is None:
         return ""
-    url = started.payload.get("url", "")
     probed_at, probed_event, state = _probes.get(project_id, (0.0, 0, ""))
     if probed_event == started.id and time.monotonic() - probed_at < max_age:
         return state
-    state = await _probe(url)
+    address = started.payload.get("url", "")
+    state = await _probe(address) if app_http.allowed(address, deps.settings.sockets_dir) else "asleep"
     if state == "asleep":  # never remembered: a sleeping app is asked again next time (starting, or woken)
         _probes.pop(project_id, None)
     else:
@@ -227,18 +259,9 @@ async def preview_alive(project_id: int, *, max_age: float = 0.0) -> str:
     return state
 
 
-async def _probe(url: str) -> str:
+async def _probe(address: str) -> str:
     try:
-        response = await asyncio.wait_for(client().get(url, timeout=1.5), timeout=2.0)
+        await asyncio.wait_for(app_http.shared(address).get("/", timeout=1.5), timeout=2.0)
     except Exception:
         return "asleep"
-    if not is_local_url(url) and frame_refused(response.headers, deps.settings.allowed_origins):
-        return "refused"  # through our own proxy the frame is always allowed (see `preview`)
     return "live"
-
-
-ROUTES = [
-    Route(PREVIEW_PREFIX + "/{project_id}/{path:path}", preview,
-          methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]),
-    WebSocketRoute(PREVIEW_PREFIX + "/{project_id}/{path:path}", preview_socket),
-]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare everything `make run` and `make test` need, idempotently:
 #   .venv with the pinned requirements, Node >= 22 (from npm into .tools/ when the system's is older),
-#   redis-server, and for tests Chromium (apt) — installing with apt only when missing and root.
+#   redis-server, bubblewrap (the local sandbox: without it builds are switched off) and Chromium
+#   (screenshots, and the browser tests) — installing with apt only when missing and root.
 # Usage: scripts/setup.sh run|test
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -57,9 +58,13 @@ fi
 # --- Redis -------------------------------------------------------------------------------------
 have redis-server || apt_install redis-server || { echo "redis-server is needed (apt-get install redis-server)." >&2; exit 1; }
 
-# --- Chromium and bubblewrap for tests -----------------------------------------------------------
-if [ "$mode" = test ]; then
-  [ -x /usr/bin/chromium ] || apt_install chromium fonts-liberation || echo "Chromium could not be installed: browser tests will say so." >&2
-  have bwrap || apt_install bubblewrap || true
+# --- bubblewrap (the sandbox) and Chromium (screenshots, browser tests) ----------------------------
+if ! have bwrap && ! apt_install bubblewrap; then
+  echo "bubblewrap could not be installed (apt-get install bubblewrap): builds will be switched off," >&2
+  echo "since agent-written code never runs unconfined (SANDBOX=unconfined does, for development only)." >&2
+fi
+if [ ! -x /usr/bin/chromium ] && ! apt_install chromium fonts-liberation; then
+  if [ "$mode" = test ]; then echo "Chromium could not be installed: browser tests will say so." >&2
+  else echo "Chromium could not be installed: builds will have no screenshots." >&2; fi
 fi
 say "Environment ready"

@@ -35,6 +35,8 @@ def pytest_configure(config: pytest.Config) -> None:
         DATA_DIR=str(workdir / "data"),
         APP_URL="http://127.0.0.1:3000",
         WORKER_POLL_DELAY="0.05",
+        # every browser test comes from 127.0.0.1: the per-address rules would count the whole suite
+        RATE_LIMITS="sign_up=10000/hour,sign_in=10000/hour,http=100000/minute",
     )
     for name in ("ANTHROPIC_API_KEY", "E2B_API_KEY", "S3_BUCKET", "STRIPE_SECRET_KEY"):
         os.environ.pop(name, None)
@@ -45,7 +47,17 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if "redis" in _session:
         _session["redis"].stop()
+        unmount_below(_session["workdir"])  # the workspaces' quota file systems the worker mounted
         shutil.rmtree(_session["workdir"], ignore_errors=True)
+
+
+def unmount_below(folder: Path) -> None:
+    from agent.services.sandbox_limits import unmount_quota
+
+    with open("/proc/mounts") as mounts:
+        points = [line.split()[1] for line in mounts if line.split()[1].startswith(f"{folder}/")]
+    for point in points:
+        unmount_quota(Path(point))
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,21 @@ def test_secrets_are_not_in_the_repr():
 def test_allowed_origins_cover_both_loopback_names_and_extras():
     s = Settings.from_env({"APP_URL": "http://localhost:3000/", "EXTRA_ORIGINS": "https://app.example.com"})
     assert s.allowed_origins == ["http://localhost:3000", "http://127.0.0.1:3000", "https://app.example.com"]
-    assert Settings.from_env({"APP_URL": "https://cofounder.example"}).secure_cookies
+    public = Settings.from_env({"APP_URL": "https://cofounder.example",
+                                "PREVIEW_ORIGIN": "https://{token}.preview.example.com/"})
+    assert public.secure_cookies and public.preview_origin == "https://{token}.preview.example.com"
+
+
+def test_a_public_app_needs_a_preview_origin_of_its_own():
+    with pytest.raises(SettingsError, match="PREVIEW_ORIGIN must be set"):
+        Settings.from_env({"APP_URL": "https://cofounder.example"})
+    assert Settings.from_env({"APP_URL": "http://127.0.0.1:3000"}).preview_origin == ""  # {token}.localhost
+
+
+def test_the_sandbox_is_chosen_by_setting():
+    assert Settings.from_env({}).sandbox_backend == "local"
+    assert Settings.from_env({"E2B_API_KEY": "e2b_x"}).sandbox_backend == "e2b"
+    assert Settings.from_env({"SANDBOX": "unconfined"}).sandbox_backend == "unconfined"
 
 
 @pytest.mark.parametrize("env, message", [
@@ -49,6 +63,12 @@ def test_allowed_origins_cover_both_loopback_names_and_extras():
     ({"WORKER_NICE": "20"}, "WORKER_NICE must be at most 19"),
     ({"WORKER_NICE": "-5"}, "WORKER_NICE must be at least 0"),
     ({"CLOCK_OFFSET_SECONDS": "-60"}, "CLOCK_OFFSET_SECONDS must be greater than 0"),
+    ({"SANDBOX": "docker"}, "SANDBOX must be one of local, e2b, unconfined"),
+    ({"SANDBOX": "e2b"}, "SANDBOX=e2b needs E2B_API_KEY"),
+    ({"PREVIEW_ORIGIN": "https://preview.example.com"}, "PREVIEW_ORIGIN must look like"),
+    ({"PREVIEW_ORIGIN": "https://{token}.x.com/path"}, "PREVIEW_ORIGIN must look like"),
+    ({"APP_URL": "https://a.example.com", "PREVIEW_ORIGIN": "https://a.example.com/{token}"}, "PREVIEW_ORIGIN must"),
+    ({"SANDBOX_DISK_MB": "10"}, "SANDBOX_DISK_MB must be at least 64"),
 ])
 def test_bad_values_get_a_clear_error(env, message):
     with pytest.raises(SettingsError, match=message):

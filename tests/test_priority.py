@@ -49,8 +49,10 @@ SESSIONS = """
 import asyncio, os, sys
 from pathlib import Path
 from agent.priority import sessions_started_by, yield_cpu
-from agent.services.sandbox import LocalSandbox
+from agent.services.confinement import UNCONFINED
+from agent.services.local_sandbox import LocalSandbox
 from agent.services.screenshots import ChromiumScreenshots
+from tests.support.servers import Served
 
 def weight(pid="self"):
     return open(f"/proc/{pid}/autogroup").read().split()[-1]
@@ -60,10 +62,15 @@ print(os.getsid(0) == os.getpid(), weight())
 
 async def main():
     for confine in (True, False):  # bubblewrap, and plain processes
-        result = await LocalSandbox(Path(sys.argv[1]) / str(confine), confine=confine).run("cat /proc/self/autogroup")
+        box = LocalSandbox(Path(sys.argv[1]) / str(confine), confinement=None if confine else UNCONFINED)
+        result = await box.run("cat /proc/self/autogroup")
         print(result.output.split()[-1])
     shots = ChromiumScreenshots()
-    await shots.capture("data:text/html,<h1>Hi</h1>")
+    async def page(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.body", "body": b"<h1>Hi</h1>"})
+    with Served(page) as served:
+        await shots.capture(served.url, "/")
     print(sorted({weight(pid) for pid in sessions_started_by(os.getpid())}))
     await shots.close()
 

@@ -12,7 +12,7 @@ import shlex
 import uuid
 from typing import Any
 
-from agent.services.sandbox import CommandResult
+from agent.services.sandbox import APP_LOG, CommandResult
 from agent.services.workspace_paths import SandboxError, check_relative
 
 ROOT = "/home/user/app"
@@ -60,7 +60,9 @@ class E2BSandbox:
         return CommandResult(exit_code=result.exit_code, output=(result.stdout or "") + (result.stderr or ""))
 
     async def start_server(self, command: str, *, port: int) -> str:
-        await self.box.commands.run(command, background=True, cwd=self.root)
+        log = shlex.quote(APP_LOG)
+        await self.box.commands.run(f"mkdir -p .cofounder && exec ({command}) > {log} 2>&1", background=True,
+                                    cwd=self.root)
         self._server = (command, port)
         return await self.preview_url() or ""
 

@@ -1,6 +1,14 @@
-"""PNG screenshots of a URL with Playwright driving the system's Chromium (no browser download).
+"""PNG screenshots of the founder's app with Playwright driving the system's Chromium (no browser
+download).
 
-One browser per process, started on first use and reused; each capture gets a fresh page. Failures
+The page is agent-written code, so the browser gets no network at all: every request it makes is
+answered by Playwright from the app itself (through `app_http`, the same way the preview proxy
+reaches it) when it is for the app's own (made-up) origin and refused otherwise; websockets are
+closed; service workers are blocked; and whatever could still try the network goes to a proxy that
+is not there. So a page cannot reach Redis, the database, the web app, another preview or anything
+else from the worker's machine.
+
+One browser per process, started on first use and reused; each capture gets a fresh context. Failures
 raise; the screenshot tool turns them into a warning, so a screenshot never fails a build.
 """
 
@@ -11,9 +19,15 @@ import os
 import shutil
 
 from agent.priority import nice_session, sessions_started_by
+from agent.services import app_http
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 # nothing reaches the network: a proxy that does not exist, for loopback too
+                 "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+                 "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
+PAGE_ORIGIN = "http://app.preview.invalid"  # the origin the app is shown under (never resolved)
+DROPPED = {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
 
 
 def chromium_path() -> str | None:
@@ -46,14 +60,34 @@ class ChromiumScreenshots:
                         nice_session(niceness, pid)
         return self._browser
 
-    async def capture(self, url: str, *, timeout: float = 20.0) -> bytes:
+    async def capture(self, address: str, path: str = "/", *, timeout: float = 20.0) -> bytes:
+        """A full-page PNG of `path` of the app at `address` (a sandbox's app address)."""
         browser = await self._ensure()
-        page = await browser.new_page(viewport=self.viewport)
-        try:
-            await page.goto(url, wait_until="load", timeout=timeout * 1000)
-            return await page.screenshot(full_page=True, type="png")
-        finally:
-            await page.close()
+        context = await browser.new_context(viewport=self.viewport, service_workers="block")
+        async with app_http.client(address, timeout=timeout) as app:
+            async def answer(route) -> None:
+                request = route.request
+                if not request.url.startswith(PAGE_ORIGIN + "/"):
+                    await route.abort("blockedbyclient")
+                    return
+                headers = {k: v for k, v in request.headers.items() if k.lower() not in DROPPED}
+                try:
+                    response = await app.request(request.method, request.url[len(PAGE_ORIGIN):], headers=headers,
+                                                 content=request.post_data_buffer)
+                except Exception:
+                    await route.abort("connectionrefused")
+                    return
+                await route.fulfill(status=response.status_code, body=response.content,
+                                    headers={k: v for k, v in response.headers.items() if k.lower() not in DROPPED})
+
+            await context.route("**/*", answer)
+            await context.route_web_socket("**/*", lambda ws: ws.close())
+            page = await context.new_page()
+            try:
+                await page.goto(PAGE_ORIGIN + "/" + path.lstrip("/"), wait_until="load", timeout=timeout * 1000)
+                return await page.screenshot(full_page=True, type="png")
+            finally:
+                await context.close()
 
     async def close(self) -> None:
         if self._browser is not None:

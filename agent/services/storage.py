@@ -62,8 +62,10 @@ class LocalStorage:
         path = self._path(key)
         try:
             return await asyncio.to_thread(path.read_bytes)
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectMissing(key) from None
+        except OSError as exc:  # a name too long for the file system, say: no such object either
+            raise ObjectMissing(key) from exc
 
     async def list(self, prefix: str = "") -> list[str]:
         def _walk() -> list[str]:

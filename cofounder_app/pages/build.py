@@ -131,14 +131,11 @@ def preview_card() -> rx.Component:
         "monitor", "Your app",
         rx.match(
             S.preview_state,
+            # its own origin (a per-project token as host name): allow-same-origin lets the app use its own
+            # cookies and storage, and gives it nothing of ours
             ("live", rx.el.iframe(src=S.preview_src, class_name="preview-frame", id="preview-frame", title="Your app",
-                                  sandbox="allow-scripts allow-forms allow-same-origin allow-popups")),
-            ("refused", empty_panel("app-window", "Your app is running",
-                                    "It doesn't allow itself to be shown inside another page, so it opens in its "
-                                    "own tab.",
-                                    rx.link(rx.button(rx.icon("external-link", size=15), "Open your app"),
-                                            href=S.preview_src, is_external=True, id="preview-open"),
-                                    element_id="preview-refused", dashed=True)),
+                                  sandbox="allow-scripts allow-forms allow-same-origin allow-popups",
+                                  referrer_policy="no-referrer")),
             ("asleep", empty_panel("moon", "Your app is asleep",
                                    "It stopped running to save resources. Wake it up to try it again.",
                                    rx.button(rx.icon("sunrise", size=15), "Wake it up", on_click=S.wake,
@@ -149,9 +146,10 @@ def preview_card() -> rx.Component:
             empty_panel("monitor", "No preview yet", "Your app appears here as soon as your co-founder starts it.",
                         element_id="preview-empty", dashed=True),
         ),
-        right=rx.cond(S.preview_state == "live", rx.link(rx.button(rx.icon("external-link", size=14), "Open",
-                                                                    variant="soft", size="1"),
-                                                          href=S.preview_src, is_external=True)),
+        right=rx.cond(S.preview_state == "live",
+                      rx.button(rx.el.a(rx.icon("external-link", size=14), "Open", href=S.preview_src, target="_blank",
+                                        rel="noopener noreferrer", id="preview-open"),
+                                as_child=True, variant="soft", size="1")),
     )
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from agent import build_view
+from agent import build_view, preview_tokens
 from agent.build_fold import VIEW_TYPES, FoldCache
 from agent import events as ev
 from agent.journey import JourneyError
 from agent.models import Project
-from cofounder_app import deps
+from cofounder_app import audit, deps
 from cofounder_app.build_api import files_url
-from cofounder_app.preview_proxy import is_local_url, preview_alive, preview_path
+from cofounder_app.preview_proxy import preview_alive, preview_origin
 from cofounder_app.project_state import ProjectPageState, Refresher, register_page
 
 PROBE_SECONDS = 5.0
@@ -25,12 +25,22 @@ async def read_build(project_id: int, *, fresh: bool = False) -> dict:
     """The page's view; the preview's liveness is probed at most every PROBE_SECONDS (always when `fresh`)."""
     def _read(session):
         owner_id = session.get(Project, project_id).owner_id
-        return build_view.read(session, project_id=project_id, user_id=owner_id, folds=FOLDS)
+        return owner_id, build_view.read(session, project_id=project_id, user_id=owner_id, folds=FOLDS)
 
-    view = await deps.db().run(_read)
+    owner_id, view = await deps.db().run(_read)
     view["preview_state"] = await preview_alive(project_id, max_age=0 if fresh else PROBE_SECONDS) \
         if view["preview_url"] else ""
+    view["preview_token"] = await _preview_token(project_id, owner_id) if view["preview_state"] == "live" else ""
     return view
+
+
+async def _preview_token(project_id: int, owner_id: int) -> str:
+    """The project's live preview token (a new one when there is none): the preview's own origin."""
+    token, new = await preview_tokens.issue(deps.redis(), project_id=project_id, user_id=owner_id,
+                                            seconds=deps.settings.preview_token_seconds)
+    if new:
+        await audit.record("preview_token_issued", user_id=owner_id, project_id=project_id)
+    return token
 
 
 class BuildState(ProjectPageState):
@@ -45,7 +55,7 @@ class BuildState(ProjectPageState):
     docs: list[dict[str, str]] = []
     logs: str = ""
     preview_src: str = ""
-    preview_state: str = ""  # "" (not started) / live / refused (opens in a tab) / asleep / waking
+    preview_state: str = ""  # "" (not started) / live / asleep / waking
     download_href: str = ""
     download_size: str = ""
     evidence: list[dict[str, str]] = []
@@ -72,13 +82,14 @@ class BuildState(ProjectPageState):
         """Shows the view, assigning only what changed: every assignment goes to every tab of the
         founder's on each batch of events, and the log and guides are large."""
         self._views_shown += 1
-        card, pid, url = view["card"], self.project_id_value, view["preview_url"]
+        card, pid = view["card"], self.project_id_value
         shown = {
             "run_status": view["run_status"], "stage": view["stage"], "card_kind": card.kind,
             "card_title": card.title, "card_detail": card.detail, "card_since": card.since,
             "phases": view["phases"], "logs": view["logs"], "evidence": view["evidence"], "docs": view["docs"],
             "screenshots": [{**s, "src": self._api(files_url(pid, s["key"]))} for s in view["screenshots"]],
-            "preview_src": (self._api(preview_path(pid)) if is_local_url(url) else url) if url else "",
+            "preview_src": preview_origin(view["preview_token"], self.router.headers.host) + "/"
+            if view["preview_token"] else "",
             "download_href": self._api(files_url(pid, view["download_key"]) + "?download=1")
             if view["download_key"] else "",
             "download_size": f"{view['download_size'] / 1024:,.0f} KB" if view["download_key"] else "",

@@ -65,7 +65,8 @@ class DashboardState(SessionState):
             return
         try:
             name = clean_project_name(str(form.get("name", "")))
-        except ValueError as exc:
+            await deps.limit("project", user_id)
+        except ValueError as exc:  # JourneyError (a rate limit) is one
             self.error = str(exc)
             return
         self.creating = True

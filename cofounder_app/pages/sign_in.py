@@ -8,6 +8,7 @@ import reflex as rx
 
 from agent import store
 from agent.accounts import WRONG_CREDENTIALS, AccountError, normalise_email, verify_or_waste_time
+from agent.journey import JourneyError
 from agent.throttle import wait_message
 from cofounder_app import deps, routes
 from cofounder_app.components.forms import account_card, error_callout, field, notice_callout, submit_button
@@ -46,22 +47,27 @@ class SignInState(SessionState):
         if not password:
             self.error = "Enter your password."
             return
+        throttle, client = deps.throttle(), self.router.session.client_ip or "unknown"
+        try:
+            await deps.limit("sign_in", client)  # many emails from one address
+        except JourneyError as exc:
+            self.error = str(exc)
+            return
         self.submitting = True
         yield
-        throttle = deps.throttle()
-        wait = await throttle.retry_after(email)
+        wait = await throttle.retry_after(email, client)
         if wait:
-            await deps.db().run(lambda s: store.audit(s, action="sign_in_refused", email=email))
+            await deps.db().run(lambda s: store.audit(s, action="sign_in_refused", email=email, client=client))
             self.error, self.submitting = wait_message(wait), False
             return
         user = await deps.db().run(lambda s: store.find_user_by_email(s, email=email))
         ok = await asyncio.to_thread(verify_or_waste_time, user.password_hash if user else None, password)
         if not ok or user is None:
-            await throttle.failed(email)
-            await deps.db().run(lambda s: store.audit(s, action="sign_in_failed", email=email))
+            await throttle.failed(email, client)
+            await deps.db().run(lambda s: store.audit(s, action="sign_in_failed", email=email, client=client))
             self.error, self.submitting = WRONG_CREDENTIALS, False
             return
-        await throttle.succeeded(email)
+        await throttle.succeeded(email, client)
         await deps.db().run(lambda s: store.audit(s, action="sign_in", user_id=user.id))
         yield await start_session(self, user.id)
 

@@ -8,7 +8,8 @@ import reflex as rx
 
 from agent import store
 from agent.accounts import AccountError, check_password_strength, hash_password, normalise_email
-from cofounder_app import routes
+from agent.journey import JourneyError
+from cofounder_app import deps, routes
 from cofounder_app.components.forms import account_card, error_callout, field, submit_button
 from cofounder_app.deps import db
 from cofounder_app.layout import auth_shell
@@ -34,7 +35,8 @@ class SignUpState(SessionState):
             email = normalise_email(str(form.get("email", "")))
             password = str(form.get("password", ""))
             check_password_strength(password, email=email)
-        except AccountError as exc:
+            await deps.limit("sign_up", self.router.session.client_ip or "unknown")
+        except (AccountError, JourneyError) as exc:
             self.error = str(exc)
             return
         self.submitting = True

@@ -114,7 +114,8 @@ def test_evidence_is_honest():
 async def test_a_failed_build_says_why_in_plain_english_and_can_be_started_again(db, redis, planned, tmp_path):
     from agent.build_job import BuildDeps, build_slice
     from agent.services.llm import LLMError
-    from agent.services.sandbox import LocalSandbox
+    from agent.services.confinement import UNCONFINED
+    from agent.services.local_sandbox import LocalSandbox
 
     user, project = planned
     queue = Queue()
@@ -128,7 +129,7 @@ async def test_a_failed_build_says_why_in_plain_english_and_can_be_started_again
             raise LLMError("Claude didn't accept the API key. Check ANTHROPIC_API_KEY and try again.")
 
     async def open_sandbox(workspace, _sandbox_id):
-        return LocalSandbox(workspace, confine=False)
+        return LocalSandbox(workspace, confinement=UNCONFINED)
 
     async def nothing(*_args):
         return None

@@ -8,7 +8,8 @@ from agent import build_job, compaction
 from agent import events as ev
 from agent.loop import LoopLimits, LoopState, run_loop
 from agent.services.llm import Usage
-from agent.services.sandbox import LocalSandbox
+from agent.services.confinement import UNCONFINED
+from agent.services.local_sandbox import LocalSandbox
 from tests.agent_core.test_loop import Recorder, Scripted, start
 
 STEPS = 40
@@ -44,7 +45,7 @@ def well_formed(messages) -> bool:
 
 async def test_a_long_build_is_compacted_and_remembers_the_founder_and_its_work(tmp_path, monkeypatch):
     monkeypatch.setattr(compaction, "COMPACT_AT", 6_000)
-    box = LocalSandbox(tmp_path / "ws", confine=False)
+    box = LocalSandbox(tmp_path / "ws", confinement=UNCONFINED)
     rec = Recorder(box)
     body = "".join(f"def handler_{i}(request):\n    return render(request, 'page_{i}.html')\n" for i in range(25))
     model = Sized([[("write_file", {"path": f"app/module_{n}.py", "content": f"# module {n}\n{body}"})]
@@ -84,7 +85,7 @@ async def test_a_long_build_is_compacted_and_remembers_the_founder_and_its_work(
 
 
 async def test_a_short_build_is_never_compacted(tmp_path):
-    rec = Recorder(LocalSandbox(tmp_path / "ws", confine=False))
+    rec = Recorder(LocalSandbox(tmp_path / "ws", confinement=UNCONFINED))
     model = Sized([[("bash", {"command": f"echo {n}"})] for n in range(12)])
     await run_loop(llm=model, system="s", state=start(), **rec.kwargs())
     for earlier, later in zip(model.requests, model.requests[1:]):

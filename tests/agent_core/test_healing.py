@@ -14,7 +14,8 @@ from agent.build_control import BuildControls
 from agent.build_job import BuildDeps, build_slice
 from agent.journey import JourneyError
 from agent.models import ErrorSignature
-from agent.services.sandbox import LocalSandbox
+from agent.services.confinement import UNCONFINED
+from agent.services.local_sandbox import LocalSandbox
 from agent.services.storage import LocalStorage
 from tests.agent_core.conftest import Queue
 from tests.agent_core.test_loop import Scripted
@@ -70,12 +71,12 @@ async def test_a_build_escalates_after_three_approaches_and_finishes_with_the_fo
         [("bash", {"command": "python3 -m pip install --no-index stripe_payments_sdk >/dev/null 2>&1; " + failing})],
         [("bash", {"command": "PYTHONPATH=vendor " + failing})],
     ])
-    sandbox = LocalSandbox(tmp_path / "ws", confine=False)
+    sandbox = LocalSandbox(tmp_path / "ws", confinement=UNCONFINED)
 
     async def open_sandbox(_workspace, _sandbox_id):
         return sandbox
 
-    async def no_capture(_url):
+    async def no_capture(*_):
         raise RuntimeError("no browser here")
 
     deps = BuildDeps(db=db, redis=redis, storage=LocalStorage(tmp_path / "files"), llm=model, capture=no_capture,
@@ -120,7 +121,7 @@ async def test_lookups_that_find_nothing_are_exploring_not_failing(tmp_path):
     from agent.loop import LoopState, run_loop
     from tests.agent_core.test_loop import Recorder
 
-    rec = Recorder(LocalSandbox(tmp_path / "ws", confine=False))
+    rec = Recorder(LocalSandbox(tmp_path / "ws", confinement=UNCONFINED))
     noted = []
 
     async def on_failure(tool, arguments, output):

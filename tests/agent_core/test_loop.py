@@ -1,6 +1,5 @@
 """The TAOR loop with scripted models and a real local sandbox."""
 
-import urllib.request
 
 import pytest
 
@@ -11,7 +10,10 @@ from agent import interview as iv
 from agent.loop import LoopLimits, LoopState, run_loop
 from agent.offline_builder import OfflineBuilder
 from agent.services.llm import TextBlock, ToolUse, Turn, Usage
-from agent.services.sandbox import LocalSandbox, free_port
+from agent.services import app_http
+from agent.services.confinement import UNCONFINED
+from agent.services.local_sandbox import LocalSandbox
+from agent.services.sandbox import free_port
 from agent.services.screenshots import ChromiumScreenshots, chromium_path
 
 
@@ -38,7 +40,7 @@ class Recorder:
                 raise LookupError(number)
             return self.phases[number]
 
-        async def no_capture(url):
+        async def no_capture(*_):
             raise RuntimeError("no browser in this test")
 
         self.context = tools.ToolContext(sandbox=sandbox, emit=emit, save_doc=save_doc, save_screenshot=save_shot,
@@ -82,7 +84,7 @@ def start(messages=None):
 
 
 async def test_tool_results_go_back_to_the_model_and_errors_are_values(tmp_path):
-    box = LocalSandbox(tmp_path / "ws", confine=False)
+    box = LocalSandbox(tmp_path / "ws", confinement=UNCONFINED)
     rec = Recorder(box)
     model = Scripted([[("write_file", {"path": "a.txt", "content": "hello\nworld\n"})],
                       [("edit_file", {"path": "a.txt", "old": "missing", "new": "x"})],
@@ -99,7 +101,7 @@ async def test_tool_results_go_back_to_the_model_and_errors_are_values(tmp_path)
 
 
 async def test_the_iteration_cap_stops_with_an_escalation(tmp_path):
-    rec = Recorder(LocalSandbox(tmp_path / "ws", confine=False))
+    rec = Recorder(LocalSandbox(tmp_path / "ws", confinement=UNCONFINED))
     model = Scripted([[("bash", {"command": f"echo {i}"})] for i in range(20)])
     outcome = await run_loop(llm=model, system="s", state=start(), limits=LoopLimits(max_tool_calls=5), **rec.kwargs())
     assert outcome.status == "escalated" and outcome.reason == "iteration limit reached"
@@ -108,7 +110,7 @@ async def test_the_iteration_cap_stops_with_an_escalation(tmp_path):
 
 
 async def test_the_same_call_three_times_halts_with_its_signature(tmp_path):
-    rec = Recorder(LocalSandbox(tmp_path / "ws", confine=False))
+    rec = Recorder(LocalSandbox(tmp_path / "ws", confinement=UNCONFINED))
     same = ("bash", {"command": "false"})
     model = Scripted([[same], [("bash", {"command": "ls"})], [same], [same], [same]])
     outcome = await run_loop(llm=model, system="s", state=start(), **rec.kwargs())
@@ -117,7 +119,7 @@ async def test_the_same_call_three_times_halts_with_its_signature(tmp_path):
 
 
 async def test_long_results_are_cut_once_and_history_is_never_rewritten(tmp_path):
-    rec = Recorder(LocalSandbox(tmp_path / "ws", confine=False))
+    rec = Recorder(LocalSandbox(tmp_path / "ws", confinement=UNCONFINED))
     model = Scripted([[("bash", {"command": "seq 1 20000"})], [("bash", {"command": "echo small"})],
                       [("bash", {"command": "echo again"})]])
     await run_loop(llm=model, system="s", state=start(), **rec.kwargs())
@@ -128,7 +130,7 @@ async def test_long_results_are_cut_once_and_history_is_never_rewritten(tmp_path
 
 
 async def test_a_pause_and_a_slice_end_stop_between_steps(tmp_path):
-    rec = Recorder(LocalSandbox(tmp_path / "ws", confine=False))
+    rec = Recorder(LocalSandbox(tmp_path / "ws", confinement=UNCONFINED))
     model = Scripted([[("bash", {"command": f"echo {i}"})] for i in range(6)])
     rec.pause_after = 2
     assert (await run_loop(llm=model, system="s", state=start(), **rec.kwargs())).status == "paused"
@@ -153,9 +155,10 @@ async def test_the_offline_builder_builds_a_running_tested_app(tmp_path):
         outcome = await run_loop(llm=OfflineBuilder(), system=system, state=start(),
                                  limits=LoopLimits(slice_steps=100), **rec.kwargs())
         assert outcome.status == "done"
-        home = urllib.request.urlopen(f"http://127.0.0.1:{port}/").read().decode()
-        assert "Walkies" in home and "Search and filter" in home
-        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/feature/search-and-filter").read().decode()
+        async with app_http.client(await box.preview_url()) as app:
+            home = (await app.get("/")).text
+            assert "Walkies" in home and "Search and filter" in home
+            page = (await app.get("/feature/search-and-filter")).text
         assert "Nothing here yet." in page and "Test entry" not in page  # the tests left the app's data alone
     finally:
         await box.close()
@@ -177,7 +180,7 @@ async def test_the_loop_with_claude_through_the_real_sdk(tmp_path):
     from tests.services.test_llm_claude import claude
     from tests.support.fake_messages_api import FakeMessagesAPI
 
-    rec = Recorder(LocalSandbox(tmp_path / "ws", confine=False))
+    rec = Recorder(LocalSandbox(tmp_path / "ws", confinement=UNCONFINED))
     with FakeMessagesAPI() as api:
         api.turn(("text", "I'll start with the foundation."), ("tool_use", "plan", {"action": "start", "phase": 1}),
                  ("tool_use", "write_file", {"path": "app.py", "content": "print('ok')\n"}))

@@ -20,7 +20,7 @@ def test_different_briefs_give_visibly_different_apps():
     walkies = script(*build_for("Walkies", "Dog owners book walkers.", "walker profiles, booking a walk"), port=8001)
     plantly = script(*build_for("Plantly", "Reminders to water plants.", "a plant list, watering reminders"), port=8002)
     w, p = writes(walkies), writes(plantly)
-    assert "Walkies" in w["app/server.py"] and "Plantly" in p["app/server.py"]
+    assert "Walkies" in w["app/product.json"] and "Plantly" in p["app/product.json"]
     assert "Booking a walk" in w["app/features.json"] and "Watering reminders" in p["app/features.json"]
     assert "Booking a walk" not in p["app/features.json"]
 

@@ -16,7 +16,8 @@ from agent.project_setup import workspace_path
 from agent.models import Plan, Subscription, UsageEntry, utcnow
 from agent.pricing import cost_micros
 from agent.services.llm import Usage
-from agent.services.sandbox import LocalSandbox
+from agent.services.confinement import UNCONFINED
+from agent.services.local_sandbox import LocalSandbox
 from agent.services.storage import LocalStorage
 from tests.agent_core.conftest import Queue
 from tests.agent_core.test_loop import Scripted
@@ -37,9 +38,9 @@ def subscribe(db, user, monthly_budget, now, monkeypatch):
 
 def deps_for(db, redis, model, tmp_path, clock, queue):
     async def open_sandbox(workspace, _sandbox_id):  # a fresh sandbox object each slice, as after a restart
-        return LocalSandbox(workspace, confine=False)
+        return LocalSandbox(workspace, confinement=UNCONFINED)
 
-    async def no_capture(_url):
+    async def no_capture(*_):
         raise RuntimeError("no browser here")
 
     return BuildDeps(db=db, redis=redis, storage=LocalStorage(tmp_path / "files"), llm=model, capture=no_capture,

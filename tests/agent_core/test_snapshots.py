@@ -8,7 +8,8 @@ import pytest
 
 from agent import snapshots
 from agent.services.e2b_sandbox import E2BSandbox
-from agent.services.sandbox import LocalSandbox
+from agent.services.confinement import UNCONFINED
+from agent.services.local_sandbox import LocalSandbox
 from agent.services.storage import LocalStorage
 from tests.support.fake_e2b import FakeE2B
 
@@ -18,7 +19,7 @@ PREFIX = "projects/7/"
 @pytest.fixture(params=["local", "e2b"])
 async def box(request, tmp_path):
     if request.param == "local":
-        yield LocalSandbox(tmp_path / "ws", confine=False)
+        yield LocalSandbox(tmp_path / "ws", confinement=UNCONFINED)
         return
     fake = FakeE2B()
     yield await E2BSandbox.open(fake)
@@ -59,7 +60,7 @@ async def test_a_lost_workspace_is_restored_and_the_agent_is_told(box, tmp_path)
 
 async def test_only_the_last_five_snapshots_are_kept(tmp_path):
     storage = LocalStorage(tmp_path / "files")
-    box = LocalSandbox(tmp_path / "ws", confine=False)
+    box = LocalSandbox(tmp_path / "ws", confinement=UNCONFINED)
     for n in range(1, 8):
         await box.write_file("n.txt", str(n).encode())
         await snapshots.take(storage, box, storage_prefix=PREFIX, run_id=3, number=n, label=f"step {n}")
@@ -75,5 +76,5 @@ async def test_a_snapshot_that_fails_never_fails_the_build(tmp_path):
             raise OSError("disk full")
 
     storage = LocalStorage(tmp_path / "files")
-    assert await snapshots.take(storage, Broken(tmp_path / "ws", confine=False), storage_prefix=PREFIX,
+    assert await snapshots.take(storage, Broken(tmp_path / "ws", confinement=UNCONFINED), storage_prefix=PREFIX,
                                 run_id=4, number=1, label="x") is None

@@ -5,13 +5,13 @@ import pytest
 from agent import events as ev
 from agent import founder_safe, tools
 from agent.build_events import doc_title
-from agent.services.sandbox import LocalSandbox
+from agent.services.local_sandbox import LocalSandbox
 from tests.agent_core.test_loop import Recorder
 
 
 @pytest.fixture
 def rec(tmp_path):
-    return Recorder(LocalSandbox(tmp_path / "ws", confine=False))
+    return Recorder(LocalSandbox(tmp_path / "ws"))  # confined: port 8000 is its own
 
 
 async def call(rec, tool, **arguments):
@@ -47,22 +47,22 @@ async def test_grep_glob_and_unknown_tools(rec):
 async def test_screenshots_never_fail_the_build(rec):
     no_app = await call(rec, "take_screenshot", path="/", name="Home")
     assert no_app.is_error and "not running" in no_app.content
-    await rec.context.sandbox.start_server("sleep 30", port=59999)
+    await rec.context.sandbox.start_server("python3 -m http.server 8000 --bind 127.0.0.1", port=8000)
 
-    async def tiny(url):
+    async def tiny(address, path):
         return b"\x89PNG" + b"0" * 100
 
     rec.context.capture = tiny
     small = await call(rec, "take_screenshot", path="/", name="Home")
     assert small.is_error and "discarded" in small.content and rec.shots == {}
 
-    async def broken(url):
+    async def broken(address, path):
         raise TimeoutError("page never loaded")
 
     rec.context.capture = broken
     assert "carry on" in (await call(rec, "take_screenshot", path="/", name="Home")).content
 
-    async def good(url):
+    async def good(address, path):
         return b"\x89PNG" + b"1" * 9000
 
     rec.context.capture = good
@@ -109,21 +109,18 @@ def test_redaction_and_ansi():
 
 
 async def test_the_preview_is_announced_only_once_the_app_answers(rec, monkeypatch):
-    import httpx
+    from agent.services import app_http, local_sandbox
 
-    from tests.support.servers import free_port
-
-    monkeypatch.setattr(tools, "SERVE_SECONDS", 1.0)
-    silent = await call(rec, "start_app", command="sleep 30", port=free_port())
-    assert silent.is_error and "did not answer" in silent.content
+    monkeypatch.setattr(local_sandbox, "START_SECONDS", 3.0)
+    silent = await call(rec, "start_app", command="sleep 30", port=8000)
+    assert silent.is_error and "did not listen on port 8000" in silent.content
     assert not [e for e in rec.events if isinstance(e, ev.PreviewReady)]
 
-    port = free_port()
-    started = await call(rec, "start_app", command=f"sleep 0.5; python3 -m http.server {port} --bind 127.0.0.1",
-                         port=port)
-    assert not started.is_error
+    started = await call(rec, "start_app", command="sleep 0.5; python3 -m http.server 8000 --bind 127.0.0.1",
+                         port=8000)
+    assert not started.is_error and "unix:" not in started.content  # no host path reaches the model
     announced = [e for e in rec.events if isinstance(e, ev.PreviewReady)]
-    assert [e.port for e in announced] == [port]
-    async with httpx.AsyncClient() as client:  # answering the moment it is announced
-        assert (await client.get(announced[0].url)).status_code == 200
+    assert [e.port for e in announced] == [8000]
+    async with app_http.client(announced[0].url) as app:  # answering the moment it is announced
+        assert (await app.get("/")).status_code == 200
     await rec.context.sandbox.close()

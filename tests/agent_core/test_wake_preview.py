@@ -1,16 +1,17 @@
 """Waking a sleeping preview: the app starts again from the command it was started with, on its old
-port when that is free and on another one (the command rewritten to match) when something took it."""
+port, in a network of its own (so nothing on the host can take that port from it)."""
 
 import socket
 
-import httpx
 import pytest
 
 from agent import build_control, store
 from agent import events as ev
 from agent.build_job import BuildDeps
 from agent.preview_job import wake_preview
-from agent.services.sandbox import LocalSandbox, free_port
+from agent.services import app_http
+from agent.services.local_sandbox import LocalSandbox
+from agent.services.sandbox import free_port
 
 SERVER = """import http.server, sys
 port = int(sys.argv[sys.argv.index("--port") + 1])
@@ -36,7 +37,7 @@ def asleep(db, founder, tmp_path):
 
 
 async def wake(db, redis, project, run, workspace, tmp_path, storage=None):
-    sandbox = LocalSandbox(workspace, confine=False)
+    sandbox = LocalSandbox(workspace)
 
     async def open_sandbox(_workspace, _sandbox_id):
         return sandbox
@@ -57,23 +58,22 @@ async def test_a_sleeping_app_wakes_on_its_old_port(db, redis, asleep, tmp_path)
     outcome, started, sandbox = await wake(db, redis, project, run, workspace, tmp_path)
     try:
         assert outcome == "awake" and started["port"] == port
-        async with httpx.AsyncClient() as client:
-            assert (await client.get(f"{started['url']}/hello.txt")).text == "walkies"
+        async with app_http.client(started["url"]) as app:
+            assert (await app.get("/hello.txt")).text == "walkies"
     finally:
         await sandbox.close()
 
 
-async def test_a_taken_port_moves_the_app_to_a_free_one(db, redis, asleep, tmp_path):
+async def test_a_port_taken_on_the_host_does_not_matter(db, redis, asleep, tmp_path):
     project, run, workspace, port = asleep
-    with socket.socket() as squatter:  # something else listens on the app's old port now
+    with socket.socket() as squatter:  # something on the host listens on the app's old port now
         squatter.bind(("127.0.0.1", port))
         squatter.listen()
         outcome, started, sandbox = await wake(db, redis, project, run, workspace, tmp_path)
         try:
-            assert outcome == "awake" and started["port"] != port
-            assert started["command"] == f"python3 serve.py --port {started['port']}"
-            async with httpx.AsyncClient() as client:
-                assert (await client.get(f"{started['url']}/hello.txt")).text == "walkies"
+            assert outcome == "awake" and started["port"] == port  # the app's port is its own network's
+            async with app_http.client(started["url"]) as app:
+                assert (await app.get("/hello.txt")).text == "walkies"
         finally:
             await sandbox.close()
 
@@ -84,14 +84,14 @@ async def test_an_expired_sandbox_comes_back_from_the_snapshot_before_the_app_st
 
     project, run, workspace, port = asleep
     storage = LocalStorage(tmp_path / "files")
-    await snapshots.take(storage, LocalSandbox(workspace, confine=False), storage_prefix=f"projects/{project.id}/",
+    await snapshots.take(storage, LocalSandbox(workspace), storage_prefix=f"projects/{project.id}/",
                          run_id=run.id, number=1, label="the end of phase 7: Polish and docs")
     for path in sorted(workspace.rglob("*"), reverse=True):  # the sandbox expired: an empty workspace
         path.unlink() if path.is_file() else path.rmdir()
     outcome, started, sandbox = await wake(db, redis, project, run, workspace, tmp_path, storage=storage)
     try:
         assert outcome == "awake"
-        async with httpx.AsyncClient() as client:
-            assert (await client.get(f"{started['url']}/hello.txt")).text == "walkies"
+        async with app_http.client(started["url"]) as app:
+            assert (await app.get("/hello.txt")).text == "walkies"
     finally:
         await sandbox.close()

@@ -5,21 +5,24 @@ import asyncio
 import os
 import shutil
 import threading
-import urllib.request
 
 import pytest
 
-from agent.services.sandbox import Limits, LocalSandbox, PathRefused, SandboxError, free_port
+from agent.services import app_http
+from agent.services.confinement import UNCONFINED
+from agent.services.local_sandbox import LocalSandbox
+from agent.services.sandbox import Limits, PathRefused, SandboxError
 from tests.services.contracts import sandbox_contract
 
 CONFINED = shutil.which("bwrap") is not None
 
 
-@pytest.fixture(params=["bwrap", "plain"])
+@pytest.fixture(params=["bwrap", "unconfined"])
 def sandbox(request, tmp_path):
     if request.param == "bwrap" and not CONFINED:
         pytest.skip("bubblewrap is not installed")
-    box = LocalSandbox(tmp_path / "ws", confine=request.param == "bwrap", limits=Limits(cpu_seconds=20))
+    box = LocalSandbox(tmp_path / "ws", confinement=None if request.param == "bwrap" else UNCONFINED,
+                       limits=Limits(cpu_seconds=20))
     return box
 
 
@@ -40,13 +43,13 @@ async def test_a_runaway_command_is_stopped_at_its_timeout(sandbox):
 
 
 async def test_huge_output_is_cut(tmp_path):
-    box = LocalSandbox(tmp_path / "ws", confine=False, limits=Limits(output_bytes=1000))
+    box = LocalSandbox(tmp_path / "ws", confinement=UNCONFINED, limits=Limits(output_bytes=1000))
     result = await box.run("yes hello | head -c 50000")
     assert len(result.output) < 1100 and "output cut at 1,000 bytes of 50,000" in result.output
 
 
 async def test_file_size_and_memory_are_limited(tmp_path):
-    box = LocalSandbox(tmp_path / "ws", confine=False, limits=Limits(file_size_mb=1, memory_mb=256))
+    box = LocalSandbox(tmp_path / "ws", confinement=UNCONFINED, limits=Limits(file_size_mb=1, memory_mb=256))
     big = await box.run("head -c 5000000 /dev/zero > big.bin; echo done")
     assert (tmp_path / "ws" / "big.bin").stat().st_size <= 1024 * 1024
     hog = await box.run("python3 -c 'x = bytearray(600 * 1024 * 1024)'")
@@ -56,7 +59,7 @@ async def test_file_size_and_memory_are_limited(tmp_path):
 
 @pytest.mark.skipif(not CONFINED, reason="bubblewrap is not installed")
 async def test_confined_commands_have_no_network_and_cannot_write_outside(tmp_path):
-    box = LocalSandbox(tmp_path / "ws", confine=True)
+    box = LocalSandbox(tmp_path / "ws")
     net = await box.run("python3 -c \"import socket; socket.create_connection(('1.1.1.1', 80), timeout=2)\"")
     assert net.exit_code != 0 and ("unreachable" in net.output.lower() or "error" in net.output.lower())
     outside = await box.run(f"touch {tmp_path}/escaped")
@@ -67,7 +70,7 @@ async def test_confined_commands_have_no_network_and_cannot_write_outside(tmp_pa
 
 
 async def test_paths_outside_the_workspace_are_refused(tmp_path):
-    box = LocalSandbox(tmp_path / "ws", confine=False)
+    box = LocalSandbox(tmp_path / "ws", confinement=UNCONFINED)
     (tmp_path / "secret.txt").write_text("top secret")
     os.symlink(tmp_path, tmp_path / "ws" / "link")
     os.symlink(tmp_path / "secret.txt", tmp_path / "ws" / "secret-link")
@@ -87,7 +90,7 @@ def test_a_symlink_swapped_in_mid_write_never_escapes(tmp_path):
     workspace, outside = tmp_path / "ws", tmp_path / "outside"
     workspace.mkdir()
     outside.mkdir()
-    box = LocalSandbox(workspace, confine=False)
+    box = LocalSandbox(workspace, confinement=UNCONFINED)
     target = workspace / "dir"
     stop = threading.Event()
 
@@ -126,19 +129,22 @@ def test_a_symlink_swapped_in_mid_write_never_escapes(tmp_path):
 
 
 async def test_the_preview_server_is_reachable_and_stops_on_pause(sandbox):
-    port = free_port()
     await sandbox.write_file("index.html", b"<h1>Hello from the sandbox</h1>")
-    url = await sandbox.start_server(f"python3 -m http.server {port} --bind 127.0.0.1", port=port)
-    body = ""
-    for _ in range(50):
-        try:
-            body = urllib.request.urlopen(url, timeout=1).read().decode()
-            break
-        except OSError:
-            await asyncio.sleep(0.1)
-    assert "Hello from the sandbox" in body and await sandbox.preview_url() == url
+    address = await sandbox.start_server("python3 -m http.server 8123 --bind 127.0.0.1", port=8123)
+    await app_http.wait_until_serving(address)
+    async with app_http.client(address) as app:
+        assert "Hello from the sandbox" in (await app.get("/")).text
+    assert await sandbox.preview_url() == address
     await sandbox.pause()
     assert await sandbox.preview_url() is None
     await sandbox.resume()
-    assert await sandbox.preview_url() == url
+    assert await sandbox.preview_url() == address
+    await app_http.wait_until_serving(address)
+    assert "GET / HTTP" in sandbox.app_log()  # the server's own output is kept for the agent to read
     await sandbox.close()
+
+
+async def test_an_app_that_never_listens_is_reported_with_its_output(sandbox):
+    with pytest.raises(SandboxError, match="(?s)exited with code 3.*missing module"):
+        await sandbox.start_server("echo 'missing module'; exit 3", port=8124)
+    assert await sandbox.preview_url() is None

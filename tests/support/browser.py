@@ -102,8 +102,11 @@ def live_app(redis_url):
             # Pages and backend must share a host name so the SameSite=Lax cookie reaches the websocket;
             # the harness backend listens on 127.0.0.1, so the browser uses that name for pages too.
             url = harness.frontend_url.rstrip("/").replace("localhost", "127.0.0.1")
-            # The harness picks a random page port; let that origin open the websocket.
+            # The harness picks a random page port; let that origin open the websocket and post.
+            from cofounder_app import deps
+
             harness.app_instance.sio.eio.cors_allowed_origins.append(url)
+            deps.EXTRA_ORIGINS.append(url)
             live = LiveApp(url=url, harness=harness, worker=worker)
             yield live
     finally:

@@ -118,14 +118,18 @@ class ScratchPostgres:
 
 
 class Served:
-    """An ASGI app (uvicorn, from requirements-test.txt) on a free loopback port, in a thread."""
+    """An ASGI app (uvicorn, from requirements-test.txt) on a free loopback port, in a thread; with
+    `uds`, on that Unix socket instead (as a sandbox's app is reached)."""
 
-    def __init__(self, app, host="127.0.0.1"):
+    def __init__(self, app, host="127.0.0.1", *, uds: Path | None = None):
         import uvicorn
 
         self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=self.port, log_level="warning",
-                                                   lifespan="off"))
+        self.uds = uds
+        if uds is not None:
+            uds.parent.mkdir(parents=True, exist_ok=True)
+        where = {"uds": str(uds)} if uds is not None else {"host": host, "port": self.port}
+        self.server = uvicorn.Server(uvicorn.Config(app, **where, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 15
@@ -135,3 +139,14 @@ class Served:
     def stop(self):
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+    @property
+    def url(self) -> str:
+        """How a sandbox's app is addressed: `unix:<socket>`, or its loopback URL."""
+        return f"unix:{self.uds}" if self.uds is not None else f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Served:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
