@@ -22,7 +22,7 @@ from agent.models import AuditEntry
 from agent.offline_builder import OfflineBuilder
 from agent.services import confinement
 from agent.services.adapters import sandbox_opener, sandbox_state
-from tests.agent_core.conftest import Queue, planned  # noqa: F401  (the fixture)
+from tests.agent_core.conftest import Queue
 
 
 def audited(db, action: str) -> list[AuditEntry]:
