@@ -19,14 +19,14 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from agent import build, handover, healing, jobs, pacing, snapshots, store, tools
+from agent import build, handover, healing, jobs, pacing, store
 from agent.preview_job import app_stopped, restart_app
+from agent.tool_context import tool_context
 from agent.build_control import control_key, finish_stopped
 from agent import events as ev
 from agent import journey_store as js
 from agent import run_store as rs
 from agent.db import Database
-from agent.founder_safe import redact
 from agent.loop import LoopLimits, LoopState, Outcome, run_loop
 from agent.models import Project, UsageEntry, utcnow
 from agent.pricing import caching_saved_micros, cost_micros
@@ -105,51 +105,6 @@ async def _fresh_state(deps: BuildDeps, project: Project) -> LoopState:
     port = free_port()
     system = build.system_prompt(brief=brief, answers=answers, phases=phases, port=port)
     return LoopState(messages=[build.FIRST_MESSAGE], extra={"system": system, "port": port})
-
-
-def _context(deps: BuildDeps, project: Project, run_id: int, sandbox: Sandbox, emit: SeqEmitter) -> tools.ToolContext:
-    prefix = project.storage_prefix or f"projects/{project.id}/"
-
-    async def save_doc(kind: str, text: str) -> None:
-        def _save(s):
-            current = js.latest(s, project_id=project.id, kind="docs")
-            content = {**(current.content if current else {}), kind: text}
-            js.save_version(s, project_id=project.id, kind="docs", content=content, author=deps.llm.label)
-
-        await deps.db.run(_save)  # (save_version redacts what it stores)
-        await deps.storage.put(f"{prefix}docs/{kind}.md", redact(text).encode(), content_type="text/markdown")
-
-    async def save_screenshot(name: str, png: bytes) -> str:
-        key = f"{prefix}screenshots/run-{run_id}/{emit.state.next_seq:05d}-{tools_slug(name)}.png"
-        await deps.storage.put(key, png, content_type="image/png")
-        return key
-
-    async def move_phase(number: int, status: str) -> str:
-        def _move(s):
-            phases = js.plan_phases(s, project_id=project.id)
-            if not 1 <= number <= len(phases):
-                raise LookupError(number)
-            phase = phases[number - 1]
-            js.update_phase(s, project_id=project.id, phase_id=phase.id, status=status)
-            return phase.title
-
-        title = await deps.db.run(_move)
-        if status == "done":  # a phase boundary: keep the workspace as it is now
-            await snapshots.take(deps.storage, sandbox, storage_prefix=prefix, run_id=run_id,
-                                 number=emit.state.next_seq, label=f"the end of phase {number}: {title}")
-        return title
-
-    async def on_failure(tool: str, arguments: dict, output: str) -> healing.HealNote:
-        failure = healing.classify(tool, output)
-        key, label = healing.approach_key(tool, arguments), tools.call_label(tool, arguments)
-        return await deps.db.run(lambda s: rs.record_failure(s, run_id=run_id, failure=failure, key=key, label=label))
-
-    return tools.ToolContext(sandbox=sandbox, emit=emit, save_doc=save_doc, save_screenshot=save_screenshot,
-                             capture=deps.capture, move_phase=move_phase, on_failure=on_failure)
-
-
-def tools_slug(name: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40] or "page"
 
 
 def _llm_for(llm: LLM, model: str) -> LLM:
@@ -238,7 +193,7 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
 
     try:
         async with lease_kept(deps, run_id, sandbox):
-            outcome = await run_loop(llm=_llm_for(deps.llm, run.model), system=state.extra["system"], context=_context(
+            outcome = await run_loop(llm=_llm_for(deps.llm, run.model), system=state.extra["system"], context=tool_context(
                 deps, project, run_id, sandbox, emit), state=state, emit=emit, save=save, should_pause=should_pause,
                 on_turn=on_turn, limits=deps.limits)
     except LLMError as exc:

@@ -9,34 +9,29 @@ confined by bubblewrap (agent/services/confinement.py) with whole-sandbox limits
   connections of a Unix socket the worker made outside the sandbox (`sockets` folder). The preview
   reaches the app only through that socket; the app reaches nothing. It lives until it is stopped,
   the run pauses, or the worker exits (`--die-with-parent`).
-- File operations follow the path rules of `workspace_paths.py` (nothing outside, no symlinks).
+- File operations (`workspace_files.py`) follow the path rules of `workspace_paths.py` (nothing
+  outside, no symlinks).
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import os
 import resource
-import shutil
 import signal
 import socket
-import stat
-import tarfile
 import time
 from pathlib import Path
 
 from agent.priority import nice_session
 from agent.services import confinement as conf
 from agent.services import sandbox_limits as sl
+from agent.services import workspace_files
 from agent.services.sandbox import APP_LOG, SANDBOX_PATH, CommandResult, Limits
-from agent.services.workspace_paths import PathRefused, SandboxError, check_relative, open_beneath
+from agent.services.workspace_paths import SandboxError
 
-HIDDEN = (".cofounder", *sl.SKIPPED)  # ours, not the project's: never listed, snapshotted or restored over
 START_SECONDS = 20.0
-MAX_LISTED, MAX_DEPTH = 2000, 40
-SKIPPED_FOLDERS = ("node_modules", "__pycache__")
 _probed: conf.Confinement | None = None
 
 
@@ -253,61 +248,15 @@ class LocalSandbox:
             self._drain.cancel()
         self._server = self._server_group = self._drain = None
 
-    # --- files --------------------------------------------------------------------------------
+    # --- files (agent/services/workspace_files.py) -------------------------------------------
     async def read_file(self, path: str) -> bytes:
-        def _read() -> bytes:
-            try:
-                fd = open_beneath(self.workspace, path, os.O_RDONLY)
-            except FileNotFoundError:
-                raise SandboxError(f"There is no file “{path}” in the project.") from None
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                os.close(fd)
-                raise SandboxError(f"“{path}” is not a file.")
-            with os.fdopen(fd, "rb") as handle:
-                return handle.read()
-
-        return await asyncio.to_thread(_read)
+        return await asyncio.to_thread(workspace_files.read, self.workspace, path)
 
     async def write_file(self, path: str, data: bytes) -> None:
-        def _write() -> None:
-            fd = open_beneath(self.workspace, path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, make_dirs=True)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-
-        await asyncio.to_thread(_write)
+        await asyncio.to_thread(workspace_files.write, self.workspace, path, data)
 
     async def list_files(self, path: str = ".") -> list[str]:
-        """The project's files (at most MAX_LISTED, MAX_DEPTH folders deep), each folder opened from the
-        workspace component by component without following links: no link and no depth leads out."""
-        def _walk() -> list[str]:
-            start = [] if path in (".", "") else check_relative(path)
-            found: list[str] = []
-            pending = [start]
-            while pending and len(found) < MAX_LISTED:
-                parts = pending.pop()
-                try:
-                    fd = open_beneath(self.workspace, "/".join(parts), os.O_RDONLY | os.O_DIRECTORY) if parts \
-                        else os.open(self.workspace, os.O_RDONLY | os.O_DIRECTORY)
-                except OSError:
-                    if parts == start:
-                        raise PathRefused(f"“{path}” is not a folder inside the project.") from None
-                    continue
-                try:
-                    entries = sorted(os.scandir(fd), key=lambda e: e.name, reverse=True)
-                finally:
-                    os.close(fd)
-                for entry in entries:
-                    if entry.is_symlink():
-                        continue
-                    if entry.is_file(follow_symlinks=False):
-                        found.append("/".join([*parts, entry.name]))
-                    elif entry.is_dir(follow_symlinks=False) and len(parts) < MAX_DEPTH \
-                            and not entry.name.startswith(".") and entry.name not in SKIPPED_FOLDERS \
-                            and not (not parts and entry.name in HIDDEN):
-                        pending.append([*parts, entry.name])
-            return sorted(found)[:MAX_LISTED]
-
-        return await asyncio.to_thread(_walk)
+        return await asyncio.to_thread(workspace_files.listing, self.workspace, path)
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def pause(self) -> None:
@@ -319,33 +268,11 @@ class LocalSandbox:
             await self.start_server(command, port=port)
 
     async def snapshot(self) -> bytes:
-        def keep(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
-            top = info.name.removeprefix("./").split("/", 1)[0]
-            return None if info.issym() or info.islnk() or top in HIDDEN else info
-
-        def _pack() -> bytes:
-            buffer = io.BytesIO()
-            with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-                tar.add(self.workspace, arcname=".", filter=keep)
-            return buffer.getvalue()
-
-        return await asyncio.to_thread(_pack)
+        return await asyncio.to_thread(workspace_files.pack, self.workspace)
 
     async def restore(self, archive: bytes) -> None:
         """Make the workspace exactly what the snapshot holds."""
-
-        def _unpack() -> None:
-            for child in self.workspace.iterdir():
-                if child.name in HIDDEN:
-                    continue
-                if child.is_dir() and not child.is_symlink():
-                    shutil.rmtree(child)
-                else:
-                    child.unlink()
-            with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
-                tar.extractall(self.workspace, filter="data")
-
-        await asyncio.to_thread(_unpack)
+        await asyncio.to_thread(workspace_files.unpack, self.workspace, archive)
 
     async def keep_alive(self, seconds: int = 900) -> None:
         """Nothing to renew: a local workspace does not expire."""

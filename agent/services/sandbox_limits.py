@@ -109,7 +109,8 @@ class SandboxGroup:
             folder = self.folders[0]
             (folder / "pids.max").write_text(str(pids))
             (folder / "memory.max").write_text(str(memory_bytes))
-            (folder / "memory.swap.max").write_text("0") if (folder / "memory.swap.max").exists() else None
+            if (folder / "memory.swap.max").exists():
+                (folder / "memory.swap.max").write_text("0")
             (folder / "cgroup.subtree_control").write_text("+pids +memory")
 
     def child(self, name: str) -> ChildGroup:
