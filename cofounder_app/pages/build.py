@@ -5,7 +5,7 @@ the cost meter, the evidence report and the download pack."""
 import reflex as rx
 
 from cofounder_app import routes, styles
-from cofounder_app.components.downloads import download_button
+from cofounder_app.components.downloads import download_button, file_link
 from cofounder_app.components.decision import decision_console, fixing_banner
 from cofounder_app.components.journey import live_activity_feed, project_frame
 from cofounder_app.components.markdown import safe_markdown
@@ -158,13 +158,13 @@ def screenshots_card() -> rx.Component:
         "images", "Screenshots",
         rx.cond(S.screenshots.length() > 0,
                 rx.el.div(rx.foreach(S.screenshots, lambda shot: rx.el.figure(
-                    rx.el.a(rx.el.img(src=shot["src"], alt=shot["name"], loading="lazy"), href=shot["src"],
-                            target="_blank"),
+                    file_link(rx.el.img(src=shot["src"], alt=shot["name"], loading="lazy"), href=shot["src"],
+                              target="_blank"),
                     rx.el.figcaption(
                         rx.el.span(shot["name"], rx.el.small(shot["phase"])),
-                        rx.el.a(rx.icon("download", size=14), href=shot["src"] + "?download=1", download="",
-                                title="Download this screenshot", aria_label="Download " + shot["name"],
-                                class_name="shot-download")),
+                        file_link(rx.icon("download", size=14), href=shot["src"] + "?download=1", download="",
+                                  title="Download this screenshot", aria_label="Download " + shot["name"],
+                                  class_name="shot-download")),
                     id=shot["id"], key=shot["id"])),
                     class_name="shot-grid", id="screenshots"),
                 rx.text("Screenshots of each page appear here as the app comes together.", size="2",
