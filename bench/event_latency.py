@@ -158,29 +158,46 @@ def planned_project(running: Stack, user_id: int, name: str) -> int:
 
 
 async def flood(running: Stack, rate: int, stop: asyncio.Event) -> dict:
-    """A hostile tab's client: Reflex's event websocket, `rate` events a second of a cheap handler
-    (the verbose toggle of the build page) until `stop`; counts what it sent and got back."""
+    """A hostile tab's client: Reflex's event websocket (engine.io 4 and socket.io spoken by hand),
+    `rate` events a second of a cheap handler (the build page's verbose toggle) until `stop`;
+    counts what it sent and what the server answered."""
     import uuid
 
-    import socketio
+    import websockets
 
     from cofounder_app.pages.build_state import BuildState
 
-    client, counts = socketio.AsyncClient(reconnection=False), {"sent": 0, "answered": 0}
-    client.on("event", lambda *_: counts.__setitem__("answered", counts["answered"] + 1))
-    await client.connect(f"{running.base}?token={uuid.uuid4()}", socketio_path="/_event", transports=["websocket"],
-                         headers={"Origin": running.base})
+    url = running.base.replace("http", "ws") + f"/_event/?EIO=4&transport=websocket&token={uuid.uuid4()}"
+    counts = {"sent": 0, "answered": 0}
     name = BuildState.get_full_name() + ".toggle_verbose"
-    started = time.monotonic()
-    while not stop.is_set():
-        due = int((time.monotonic() - started) * rate) - counts["sent"]
-        for _ in range(max(0, min(due, 200))):
-            await client.emit("event", {"name": name, "payload": {"value": counts["sent"] % 2 == 0},
-                                        "router_data": {"pathname": "/dashboard", "query": {}}})
-            counts["sent"] += 1
-        await asyncio.sleep(0.005)
-    await client.disconnect()
-    return counts | {"seconds": round(time.monotonic() - started, 1)}
+    async with websockets.connect(url, additional_headers={"Origin": running.base}, max_size=None) as socket:
+        await socket.recv()  # engine.io open
+        await socket.send("40/_event,")  # socket.io connect to Reflex's namespace
+
+        async def listen() -> None:
+            async for message in socket:
+                if message == "2":
+                    await socket.send("3")  # pong
+                elif message.startswith("42/_event,"):
+                    counts["answered"] += 1
+
+        async def send() -> None:
+            while True:
+                due = int((time.monotonic() - started) * rate) - counts["sent"]
+                for _ in range(max(0, min(due, 200))):
+                    event = {"name": name, "payload": {"value": counts["sent"] % 2 == 0},
+                             "router_data": {"pathname": "/dashboard", "query": {}}}
+                    await socket.send("42/_event," + json.dumps(["event", event]))  # waits when the server does
+                    counts["sent"] += 1
+                await asyncio.sleep(0.005)
+
+        started = time.monotonic()
+        tasks = [asyncio.create_task(listen()), asyncio.create_task(send())]
+        await stop.wait()
+        for task in tasks:
+            task.cancel()
+        elapsed = time.monotonic() - started
+    return counts | {"seconds": round(elapsed, 1)}
 
 
 async def synthetic(running: Stack, browser, redis, db, args) -> tuple[list, float, list]:
