@@ -8,15 +8,21 @@ while a run is alive; a paused sandbox is resumed by connecting to it again. Pre
 
 from __future__ import annotations
 
+import asyncio
+import json
 import shlex
 import uuid
+from pathlib import Path
 from typing import Any
 
-from agent.services.sandbox import APP_LOG, CommandResult
+from agent.services.sandbox import APP_LOG, CommandResult, start_problem
 from agent.services.workspace_paths import SandboxError, check_relative
 
 ROOT = "/home/user/app"
 KEEP_ALIVE_SECONDS = 900
+SUPERVISOR_SOURCE = Path(__file__).with_name("app_supervisor.py")
+SUPERVISOR, STATUS = ".cofounder/supervisor.py", ".cofounder/app-status.jsonl"  # in the workspace, ours
+START_SECONDS = 20.0
 
 
 class E2BSandbox:
@@ -60,9 +66,27 @@ class E2BSandbox:
         return CommandResult(exit_code=result.exit_code, output=(result.stdout or "") + (result.stderr or ""))
 
     async def start_server(self, command: str, *, port: int) -> str:
-        log = shlex.quote(APP_LOG)
-        await self.box.commands.run(f"mkdir -p .cofounder && exec ({command}) > {log} 2>&1", background=True,
-                                    cwd=self.root)
+        """The app under the same supervisor as locally (agent/services/app_supervisor.py: the port must
+        be free, and what listens on it must be the app), its status polled from a file."""
+        self._server = None
+        await self.box.files.write(f"{self.root}/{SUPERVISOR}", SUPERVISOR_SOURCE.read_bytes())
+        await self.box.files.write(f"{self.root}/{STATUS}", b"")
+        await self.box.commands.run(f"python3 {SUPERVISOR} --port {int(port)} --log {APP_LOG} --wait "
+                                    f"{START_SECONDS - 2:.0f} -- {shlex.quote(command)} > {STATUS} 2>&1",
+                                    background=True, cwd=self.root)
+        status: dict = {"status": "refused", "reason": "not_listening"}
+        for _ in range(int(START_SECONDS / 0.25)):
+            lines = (await self.box.files.read(f"{self.root}/{STATUS}")).splitlines()
+            if lines:
+                status = json.loads(lines[0])
+                break
+            await asyncio.sleep(0.25)
+        if status.get("status") != "listening":
+            try:
+                log = await self.box.files.read(f"{self.root}/{APP_LOG}")
+            except Exception:
+                log = ""
+            raise SandboxError(start_problem(status, port, log, seconds=START_SECONDS))
         self._server = (command, port)
         return await self.preview_url() or ""
 
@@ -100,7 +124,7 @@ class E2BSandbox:
 
     async def snapshot(self) -> bytes:
         name = f"/tmp/snapshot-{uuid.uuid4().hex}.tgz"
-        result = await self.run(f"tar czf {name} -C {shlex.quote(self.root)} .", timeout=120)
+        result = await self.run(f"tar czf {name} --exclude=./.cofounder -C {shlex.quote(self.root)} .", timeout=120)
         if result.exit_code != 0:
             raise SandboxError("The workspace could not be packed for a snapshot.")
         return bytes(await self.box.files.read(name, format="bytes"))

@@ -28,7 +28,7 @@ from agent.priority import nice_session
 from agent.services import confinement as conf
 from agent.services import sandbox_limits as sl
 from agent.services import workspace_files
-from agent.services.sandbox import APP_LOG, SANDBOX_PATH, CommandResult, Limits
+from agent.services.sandbox import APP_LOG, SANDBOX_PATH, CommandResult, Limits, start_problem
 from agent.services.workspace_paths import SandboxError
 
 START_SECONDS = 20.0
@@ -200,7 +200,7 @@ class LocalSandbox:
             await process.wait()
             if group is not None:
                 group.remove()
-            raise SandboxError(self._start_problem(status, port))
+            raise SandboxError(start_problem(status, port, self.app_log(), seconds=START_SECONDS))
         self._server, self._server_group, self._server_command = process, group, (command, int(port))
         self._server_url = f"unix:{path}"
         self._drain = asyncio.create_task(_drain(process))
@@ -212,19 +212,6 @@ class LocalSandbox:
             return json.loads(line or b"{}")
         except (TimeoutError, ValueError):
             return {"status": "refused", "reason": "not_listening"}
-
-    def _start_problem(self, status: dict, port: int) -> str:
-        reason = status.get("reason", "")
-        if reason == "port_in_use":
-            return (f"Port {port} is already in use by another program in the sandbox; start the app on another "
-                    "port or stop that program first.")
-        if reason == "not_ours":
-            return f"Something other than the app's command is listening on port {port}; the app was not started."
-        tail = self.app_log()[-3000:].strip() or "(no output)"
-        if status.get("status") == "exited":
-            return (f"The app exited with code {status.get('code')} before it listened on port {port}. "
-                    f"Its output:\n{tail}")
-        return f"The app did not listen on port {port} within {START_SECONDS:.0f} s. Its output so far:\n{tail}"
 
     def app_log(self) -> str:
         """The end of the app server's output (its supervisor keeps it in the workspace)."""

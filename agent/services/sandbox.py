@@ -58,6 +58,20 @@ class Sandbox(Protocol):
     async def close(self) -> None: ...
 
 
+def start_problem(status: dict, port: int, output: str, *, seconds: float) -> str:
+    """What the app supervisor's status (agent/services/app_supervisor.py) means, for the model."""
+    reason = status.get("reason", "")
+    if reason == "port_in_use":
+        return (f"Port {port} is already in use by another program in the sandbox; start the app on another "
+                "port or stop that program first.")
+    if reason == "not_ours":
+        return f"Something other than the app's command is listening on port {port}; the app was not started."
+    tail = output[-3000:].strip() or "(no output)"
+    if status.get("status") == "exited":
+        return f"The app exited with code {status.get('code')} before it listened on port {port}. Its output:\n{tail}"
+    return f"The app did not listen on port {port} within {seconds:.0f} s. Its output so far:\n{tail}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

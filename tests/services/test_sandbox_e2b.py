@@ -1,8 +1,11 @@
 """The E2B adapter against a stand-in for the E2B SDK's AsyncSandbox surface."""
 
+import socket
+
 import pytest
 
 from agent.services.e2b_sandbox import ROOT, E2BSandbox
+from agent.services.sandbox import SandboxError, free_port
 from tests.services.contracts import sandbox_contract
 from tests.support.fake_e2b import FakeE2B
 
@@ -24,8 +27,21 @@ async def test_a_timed_out_command_and_a_preview_url(e2b):
     box = await E2BSandbox.open(e2b)
     slow = await box.run("sleep 5", timeout=0.3)
     assert slow.timed_out and slow.exit_code == 124
-    url = await box.start_server("python3 -m http.server 8000", port=8000)
-    assert url == f"https://8000-{box.box.sandbox_id}.e2b.app" and await box.preview_url() == url
+    port = free_port()  # (the fake's commands run on this machine)
+    url = await box.start_server(f"python3 -m http.server {port}", port=port)
+    assert url == f"https://{port}-{box.box.sandbox_id}.e2b.app" and await box.preview_url() == url
+
+
+async def test_the_app_is_only_ever_the_app_on_e2b_too(e2b):
+    box = await E2BSandbox.open(e2b)
+    with socket.socket() as taken:  # something already listens on the port
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(SandboxError, match="already in use"):
+            await box.start_server(f"python3 -m http.server {taken.getsockname()[1]}", port=taken.getsockname()[1])
+    with pytest.raises(SandboxError, match="(?s)exited with code 3.*no such module"):
+        await box.start_server("echo 'no such module'; exit 3", port=free_port())
+    assert await box.preview_url() is None
 
 
 async def test_the_sandbox_is_kept_alive_paused_and_resumed(e2b):
