@@ -40,7 +40,16 @@ settings = Settings.from_env()
 log = logging.getLogger("agent.worker")
 
 
+class QuietCron(logging.Filter):
+    """arq logs each job at info level; the reconciler runs every 5 s, so its routine runs would be most
+    of the log. Its warnings and errors still show."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or "cron:reconcile_builds" not in record.getMessage()
+
+
 async def startup(ctx: dict) -> None:
+    logging.getLogger("arq.worker").addFilter(QuietCron())
     yield_cpu(settings.worker_nice)  # builds inherit it: a founder's page stays live beside ten builds
     register_secrets(settings.secret_values())  # redacted wherever they would be shown or stored
     ctx["settings"] = settings
