@@ -48,7 +48,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if "redis" in _session:
         _session["redis"].stop()
         unmount_below(_session["workdir"])  # the workspaces' quota file systems the worker mounted
+        sweep_cgroups()  # and the sandboxes' cgroups nothing runs in any more
         shutil.rmtree(_session["workdir"], ignore_errors=True)
+
+
+def sweep_cgroups() -> None:
+    from agent.services.sandbox_limits import find_cgroups
+
+    if (layout := find_cgroups()) is not None:
+        layout.sweep(idle_seconds=0)  # the session's own are done; another's are busy or made again
 
 
 def unmount_below(folder: Path) -> None:

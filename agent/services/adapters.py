@@ -51,6 +51,8 @@ def sandbox_state(settings: Settings, *, local: bool = False) -> SandboxState:
         log.error("builds are switched off: %s. Install bubblewrap (apt-get install bubblewrap) and allow user "
                   "namespaces, or set SANDBOX=unconfined for development only.", exc.detail)
         return SandboxState(backend=settings.sandbox_backend, problem=exc.detail)
+    if found.cgroups is not None:
+        found.cgroups.sweep()  # groups a killed worker left behind
     return SandboxState(backend=settings.sandbox_backend, confinement=found)
 
 

@@ -23,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,9 +62,25 @@ class CgroupLayout:
         folders = tuple(base / name for base in self.bases)
         for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
-        group = SandboxGroup(self, folders)
-        group.limit(pids=pids, memory_bytes=memory_bytes)
+        group = SandboxGroup(self, folders, pids=pids, memory_bytes=memory_bytes)
+        group.limit()
         return group
+
+    def sweep(self, *, idle_seconds: float = 600) -> int:
+        """Removes sandbox groups nothing has run in for `idle_seconds` (left by sandboxes never closed,
+        or a killed worker); a sandbox whose group went this way makes it again on its next command.
+        How many went."""
+        removed, now = 0, time.time()
+        for base in self.bases:
+            for folder in sorted(base.glob("**/"), key=lambda f: len(f.parts), reverse=True):
+                try:
+                    if folder != base and now - folder.stat().st_mtime > idle_seconds \
+                            and not (folder / "cgroup.procs").read_text().split():
+                        folder.rmdir()
+                        removed += 1
+                except OSError:  # busy (a child, a process) or gone meanwhile
+                    pass
+        return removed
 
 
 def find_cgroups() -> CgroupLayout | None:
@@ -91,10 +108,11 @@ def find_cgroups() -> CgroupLayout | None:
 class SandboxGroup:
     """One sandbox's cgroup (its limits) and its children: one per command, one for the app server."""
 
-    def __init__(self, layout: CgroupLayout, folders: tuple[Path, ...]):
-        self.layout, self.folders = layout, folders
+    def __init__(self, layout: CgroupLayout, folders: tuple[Path, ...], *, pids: int, memory_bytes: int):
+        self.layout, self.folders, self.pids, self.memory_bytes = layout, folders, pids, memory_bytes
 
-    def limit(self, *, pids: int, memory_bytes: int) -> None:
+    def limit(self) -> None:
+        pids, memory_bytes = self.pids, self.memory_bytes
         if self.layout.version == "v1":
             pid_folder, memory_folder = self.folders
             (pid_folder / "pids.max").write_text(str(pids))
@@ -114,6 +132,10 @@ class SandboxGroup:
             (folder / "cgroup.subtree_control").write_text("+pids +memory")
 
     def child(self, name: str) -> ChildGroup:
+        if not all(folder.is_dir() for folder in self.folders):  # swept while idle: made again, limits and all
+            for folder in self.folders:
+                folder.mkdir(parents=True, exist_ok=True)
+            self.limit()
         folders = tuple(folder / name for folder in self.folders)
         for folder in folders:
             folder.mkdir(exist_ok=True)

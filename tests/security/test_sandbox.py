@@ -204,3 +204,14 @@ async def test_the_app_server_dies_with_the_sandbox(box):
     await box.close()
     time.sleep(0.3)
     assert not [p for p in psutil.process_iter(["cmdline"]) if workspace in " ".join(p.info["cmdline"] or [])]
+
+
+async def test_a_swept_sandbox_group_is_made_again_with_its_limits(box):
+    layout = default_confinement().cgroups
+    if layout is None:
+        pytest.skip("no writable cgroup here")
+    await box.run("true")
+    layout.sweep(idle_seconds=0)  # idle: its group goes (as at a worker's start, for groups a killed worker left)
+    assert not box._group.folders[0].exists()
+    result = await box.run("for i in $(seq 200); do sleep 5 & done; wait", timeout=30)
+    assert "limit of 64 processes" in result.output  # made again, limits and all
