@@ -129,3 +129,42 @@ async def test_health_says_whether_builds_can_run(client, redis):
         w.get("available") for k, w in body["sandbox"]["workers"].items() if k != "sandboxed-worker")
     assert body["sandbox"]["workers"]["sandboxed-worker"]["problem"] == "bubblewrap (bwrap) is not installed"
     await heartbeat.forget(redis, "sandboxed-worker")
+
+
+async def test_too_many_requests_get_429_with_retry_after_and_a_tab_that_floods_waits(redis):
+    from agent.rate_limits import RateLimits
+    from cofounder_app.http_limits import RateLimitedDoor
+
+    seen = []
+
+    async def product(scope, receive, send):
+        if scope["type"] == "websocket":
+            while (message := await receive())["type"] != "websocket.disconnect":
+                seen.append(message["text"])
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    limits = RateLimits.in_memory((("http", "3/minute"), ("tab_events", "4/second")))
+    door = RateLimitedDoor(product, shared=lambda: limits, per_tab=limits)
+    client = f"203.0.113.{uuid.uuid4().int % 250}"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=door, client=(client, 1234)),
+                                 base_url="http://127.0.0.1:8000") as c:
+        statuses = [(await c.get("/api/health")).status_code for _ in range(4)]
+        refused = await c.get("/api/health")
+    assert statuses == [200, 200, 200, 429] and 1 <= int(refused.headers["retry-after"]) <= 60
+    assert "again in a minute" in refused.text
+    # a tab's events: all of them arrive, in order, the ones over its limit later
+    messages = [{"type": "websocket.receive", "text": f"event {n}"} for n in range(10)]
+    messages.append({"type": "websocket.disconnect"})
+
+    async def receive():
+        return messages.pop(0)
+
+    async def send(_message):
+        return None
+
+    await door({"type": "websocket", "path": "/_event/", "client": (client, 1), "headers": []}, receive, send)
+    assert seen == [f"event {n}" for n in range(10)]
+    rows = [r for r in audit_actions(rule="tab_events") if r.action == "rate_limited" and r.detail["who"] == client]
+    assert rows  # the flooding tab is in the audit log
