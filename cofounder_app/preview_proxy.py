@@ -147,9 +147,12 @@ def preview_cookie(set_cookie: str) -> str | None:
     return "; ".join([value, *kept, "SameSite=None", "Secure", "Partitioned"])
 
 
-def _upstream_headers(headers, host: str) -> dict[str, str]:
+def _upstream_headers(headers, host: str, target: str) -> dict[str, str]:
     out = {k: v for k, v in headers.items() if k.lower() not in HOP_HEADERS}
-    out["host"] = host  # the app sees the preview's own host, so the absolute links it makes work
+    if app_http.is_unix(target):
+        out["host"] = host  # the app sees the preview's own host, so the absolute links it makes work
+    else:  # E2B's edge routes on its own host name; the app can read ours here
+        out["x-forwarded-host"] = host
     if cookies := app_cookies(headers.get("cookie", "")):
         out["cookie"] = cookies
     return out
@@ -166,7 +169,7 @@ async def preview(request: Request) -> Response:
     try:
         upstream = await app_http.shared(target).request(
             request.method, path, content=await request.body(),
-            headers=_upstream_headers(request.headers, request.headers.get("host", "")))
+            headers=_upstream_headers(request.headers, request.headers.get("host", ""), target))
     except httpx.HTTPError:
         return asleep_page()
     dropped = HOP_HEADERS | {"set-cookie", "x-frame-options", "content-security-policy", "referrer-policy"}
@@ -191,7 +194,7 @@ async def preview_socket(socket: WebSocket) -> None:
         await socket.close(code=TRY_AGAIN_LATER)
         return
     path = socket.url.path + (f"?{socket.url.query}" if socket.url.query else "")
-    headers = _upstream_headers(socket.headers, socket.headers.get("host", ""))
+    headers = _upstream_headers(socket.headers, socket.headers.get("host", ""), target)
     headers = {k: v for k, v in headers.items() if not k.lower().startswith("sec-websocket") and k.lower() != "host"}
     try:
         upstream = await app_http.websocket(target, path, headers=headers,
