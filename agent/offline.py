@@ -15,7 +15,7 @@ from agent import brief, interview, plan
 from agent.services.llm import OnDelta, TextBlock, ToolUse, Turn, Usage, estimate_tokens, read_context
 
 LABEL = "offline co-founder"
-HOW_TO_SWITCH = "Set ANTHROPIC_API_KEY and restart to work with Claude instead."
+HOW_TO_SWITCH = "Whoever runs this server can connect Claude instead."
 
 
 def _facts(ctx: dict[str, Any]) -> tuple[interview.IdeaFacts, list[interview.Answered]]:

@@ -187,7 +187,7 @@ async def _narrate(ctx: ToolContext, text: str) -> ToolResult:
     if problem:
         return ToolResult(problem, "Narration refused", is_error=True)
     await ctx.emit(ev.Narration(text=" ".join(text.split())))
-    return ToolResult("Shown to the founder.", "Narrated")
+    return ToolResult("Shown to the founder.", "Told you what I'm doing")
 
 
 async def _document(ctx: ToolContext, kind: str, content: str) -> ToolResult:

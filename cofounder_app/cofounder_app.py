@@ -14,6 +14,7 @@ from cofounder_app.pages.brief_state import BriefState
 from cofounder_app.pages.build import build_page
 from cofounder_app.pages.build_state import BuildState
 from cofounder_app.pages.dashboard import DashboardState, dashboard_page
+from cofounder_app.pages.about_offline import about_offline_page
 from cofounder_app.pages.home import home_page
 from cofounder_app.pages.idea import IdeaState, idea_page
 from cofounder_app.pages.interview import InterviewState, interview_page
@@ -22,6 +23,7 @@ from cofounder_app.pages.plan_state import PlanState
 from cofounder_app.pages.project import OverviewState, overview_page
 from cofounder_app.pages.sign_in import SignInState, sign_in_page
 from cofounder_app.pages.sign_up import SignUpState, sign_up_page
+from cofounder_app.state import SessionState
 from cofounder_app.preview_proxy import PreviewHosts
 
 
@@ -44,7 +46,8 @@ app = rx.App(
     stylesheets=["/app.css"],
     head_components=[rx.script(src="/feed.js")],
 )
-app.add_page(home_page, route=routes.HOME, title="AI Co-Founder: from idea to MVP")
+app.add_page(home_page, route=routes.HOME, title="AI Co-Founder: from idea to MVP", on_load=SessionState.load_user)
+app.add_page(about_offline_page, route=routes.ABOUT_OFFLINE, title="The offline co-founder · AI Co-Founder")
 app.add_page(sign_in_page, route=routes.SIGN_IN, title="Sign in · AI Co-Founder", on_load=SignInState.open)
 app.add_page(sign_up_page, route=routes.SIGN_UP, title="Create your account · AI Co-Founder", on_load=SignUpState.open)
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Your projects · AI Co-Founder", on_load=DashboardState.open)

@@ -22,7 +22,6 @@ from agent import store
 from agent.follow import Cursor, follow
 from agent.journey import JourneyError
 from agent.models import Project
-from agent.offline import HOW_TO_SWITCH
 from agent.streams import StreamEvent
 from cofounder_app import deps, routes, styles
 from cofounder_app.components.feed import add_rows, feed_row
@@ -70,10 +69,6 @@ class ProjectPageState(SessionState):
     _project: int = 0
     _page: str = ""
     _views_shown: int = 0  # views shown so far (a re-read started before the latest is stale)
-
-    @rx.var
-    def switch_hint(self) -> str:
-        return HOW_TO_SWITCH
 
     def _show_project(self, project: Project) -> None:
         self.project_id_value, self.project_name, self.project_status = project.id, project.name, project.status

@@ -12,6 +12,7 @@ PROJECT_INTERVIEW = "/projects/[project_id]/interview"
 PROJECT_BRIEF = "/projects/[project_id]/brief"
 PROJECT_PLAN = "/projects/[project_id]/plan"
 PROJECT_BUILD = "/projects/[project_id]/build"
+ABOUT_OFFLINE = "/offline-co-founder"
 
 API_COMPLETE_SIGN_IN = "/api/auth/complete"
 API_SIGN_OUT = "/api/auth/sign-out"

@@ -48,6 +48,11 @@ class SessionState(rx.State):
             return rx.redirect(routes.sign_in(self._here()), replace=True)
 
     @rx.event
+    async def load_user(self):
+        """on_load of public pages: who is signed in, if anyone (no redirect)."""
+        await self._current_user_id()
+
+    @rx.event
     async def redirect_signed_in(self):
         """on_load of the sign-in and sign-up pages: a signed-in founder goes to their dashboard."""
         if await self._current_user_id():

@@ -30,11 +30,9 @@ def _tab(page: str, label: str, icon: str, active: str) -> rx.Component:
 def cofounder_badge() -> rx.Component:
     return rx.cond(
         P.offline,
-        rx.tooltip(
-            rx.badge(rx.icon("cpu", size=12), "offline co-founder", color_scheme="gray", variant="surface",
-                     radius="full", id="cofounder-label"),
-            content=P.switch_hint,
-        ),
+        rx.link(rx.badge(rx.icon("cpu", size=12), "offline co-founder", color_scheme="gray", variant="surface",
+                         radius="full", id="cofounder-label"),
+                href=routes.ABOUT_OFFLINE, underline="none", title="What is the offline co-founder?"),
         rx.badge(rx.icon("sparkles", size=12), P.cofounder_label, color_scheme="violet", variant="surface",
                  radius="full", id="cofounder-label"),
     )

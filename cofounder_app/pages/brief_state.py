@@ -61,7 +61,7 @@ class BriefState(ProjectPageState):
     editing: bool = False
     form: dict[str, str] = {}
     edit_error: str = ""
-    choice: str = "proceed"
+    choice: str = ""  # nothing chosen until the founder chooses: one stray click never decides
     decide_error: str = ""
     deciding: bool = False
 
@@ -93,7 +93,7 @@ class BriefState(ProjectPageState):
         project = await self._open_project("brief")
         if project is None:
             return self._away()
-        self.editing, self.edit_error, self.decide_error, self.deciding = False, "", "", False
+        self.editing, self.edit_error, self.decide_error, self.deciding, self.choice = False, "", "", False, ""
         self._show(await read_brief(project.id))
         return ProjectPageState.listen
 
@@ -169,6 +169,9 @@ class BriefState(ProjectPageState):
         if project is None:
             return
         self.choice = str(form.get("choice") or self.choice)  # what the founder saw selected
+        if not self.choice:
+            self.decide_error = "Choose how to go on first: proceed, narrow, pivot or park."
+            return
         self.decide_error, self.deciding = "", True
         try:
             await deps.intents().decide(project, user_id=self._user_id, choice=self.choice,

@@ -207,21 +207,29 @@ def logs_card() -> rx.Component:
 def cost_card() -> rx.Component:
     return section(
         "gauge", "Cost",
-        rx.hstack(
-            rx.vstack(rx.text("This build", size="1", color="var(--gray-10)"),
-                      rx.text(S.run_cost, weight="bold", size="5", id="run-cost"),
-                      rx.text(S.run_tokens, " tokens", size="1", color="var(--gray-10)"), spacing="0"),
-            rx.vstack(rx.text("Today", size="1", color="var(--gray-10)"),
-                      rx.text(S.today_cost, weight="bold", size="5", id="today-cost"),
-                      rx.text(S.today_tokens, " tokens · ", S.allowance_cost, " a day on ", S.tier_name,
-                              size="1", color="var(--gray-10)", id="allowance"), spacing="0"),
-            spacing="6",
+        rx.cond(
+            S.offline,
+            rx.text("Free: the offline co-founder builds at no cost.", size="2", color="var(--gray-11)",
+                    id="run-cost"),
+            rx.vstack(
+                rx.hstack(
+                    rx.vstack(rx.text("This build", size="1", color="var(--gray-10)"),
+                              rx.text(S.run_cost, weight="bold", size="5", id="run-cost"), spacing="0"),
+                    rx.vstack(rx.text("Today", size="1", color="var(--gray-10)"),
+                              rx.text(S.today_cost, weight="bold", size="5", id="today-cost"),
+                              rx.text(S.allowance_cost, " a day on ", S.tier_name, size="1", color="var(--gray-10)",
+                                      id="allowance"), spacing="0"),
+                    spacing="6",
+                ),
+                rx.progress(value=S.allowance_used, max=100, size="1", width="100%", id="allowance-meter"),
+                rx.cond(S.chart != "", rx.box(rx.html(S.chart), width="100%")),
+                rx.cond(S.healing_cost != "", rx.text(S.healing_cost, size="1", color="var(--gray-10)",
+                                                      id="healing-cost")),
+                rx.cond(S.caching_saved != "", rx.text(S.caching_saved, size="1", color="var(--gray-10)",
+                                                       id="caching-saved")),
+                spacing="3", width="100%",
+            ),
         ),
-        rx.progress(value=S.allowance_used, max=100, size="1", width="100%", id="allowance-meter"),
-        rx.cond(S.chart != "", rx.box(rx.html(S.chart), width="100%")),
-        rx.cond(S.healing_cost != "", rx.text(S.healing_cost, size="1", color="var(--gray-10)", id="healing-cost")),
-        rx.cond(S.caching_saved != "", rx.text(S.caching_saved, size="1", color="var(--gray-10)", id="caching-saved")),
-        rx.cond(S.offline, rx.text("The offline co-founder builds for free.", size="1", color="var(--gray-10)")),
     )
 
 

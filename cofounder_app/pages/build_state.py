@@ -60,8 +60,6 @@ class BuildState(ProjectPageState):
     download_size: str = ""
     evidence: list[dict[str, str]] = []
     run_cost: str = "$0.00"
-    run_tokens: str = "0"
-    today_tokens: str = "0"
     today_cost: str = "$0.00"
     allowance_cost: str = "$0.00"
     tier_name: str = ""
@@ -95,7 +93,6 @@ class BuildState(ProjectPageState):
             "download_size": f"{view['download_size'] / 1024:,.0f} KB" if view["download_key"] else "",
             **{name: view[name] for name in ("run_cost", "today_cost", "allowance_cost", "allowance_used", "chart",
                                              "tier_name")},
-            **{name: f"{view[name]:,}" for name in ("run_tokens", "today_tokens")},
         }
         question = view["question"]
         shown.update(fixing=view["fixing"], healing_cost=view["healing_cost"], caching_saved=view["caching_saved"], question_attempts=question["attempts"],

@@ -4,6 +4,7 @@ import reflex as rx
 
 from cofounder_app import routes, styles
 from cofounder_app.components.brand import brand
+from cofounder_app.state import SessionState
 
 
 def _step(number: str, title: str, body: str) -> rx.Component:
@@ -22,10 +23,15 @@ def home_page() -> rx.Component:
     return rx.box(
         rx.hstack(
             brand(),
-            rx.hstack(
-                rx.link(rx.button("Sign in", variant="soft", color_scheme="gray", size="3"), href=routes.SIGN_IN),
-                rx.link(rx.button("Get started", size="3"), href=routes.SIGN_UP),
-                spacing="3",
+            rx.cond(
+                SessionState.signed_in,
+                rx.link(rx.button(rx.icon("layout-dashboard", size=16), "Your projects", size="3", id="home-projects"),
+                        href=routes.DASHBOARD),
+                rx.hstack(
+                    rx.link(rx.button("Sign in", variant="soft", color_scheme="gray", size="3"), href=routes.SIGN_IN),
+                    rx.link(rx.button("Get started", size="3"), href=routes.SIGN_UP),
+                    spacing="3",
+                ),
             ),
             justify="between",
             align="center",
@@ -40,11 +46,16 @@ def home_page() -> rx.Component:
             rx.text("Describe the idea. Answer a short interview. Approve the plan. Then watch your co-founder "
                     "build the app, step by step, and download everything it made.",
                     size="4", color="var(--gray-11)", text_align="center", max_width="640px"),
-            rx.hstack(
-                rx.link(rx.button(rx.icon("sparkles", size=16), "Start for free", size="4"), href=routes.SIGN_UP),
-                rx.link(rx.button("I have an account", size="4", variant="outline"), href=routes.SIGN_IN),
-                spacing="3",
-                padding_top="8px",
+            rx.cond(
+                SessionState.signed_in,
+                rx.link(rx.button(rx.icon("arrow-right", size=16), "Go to your projects", size="4"),
+                        href=routes.DASHBOARD, padding_top="8px"),
+                rx.hstack(
+                    rx.link(rx.button(rx.icon("sparkles", size=16), "Start for free", size="4"), href=routes.SIGN_UP),
+                    rx.link(rx.button("I have an account", size="4", variant="outline"), href=routes.SIGN_IN),
+                    spacing="3",
+                    padding_top="8px",
+                ),
             ),
             align="center",
             spacing="5",

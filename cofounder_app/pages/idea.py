@@ -32,6 +32,16 @@ class IdeaState(ProjectPageState):
         self.error, self.saving = "", False
         return ProjectPageState.listen
 
+    @rx.var
+    def locked_hint(self) -> str:
+        """Where a change of direction goes from here: the gate while it is open, else a new project."""
+        if self.project_status in ("drafting_brief", "brief_ready"):
+            return "The interview has moved on from here. To change direction, choose Pivot when you decide on the Idea Brief."
+        if self.project_status == "archived":
+            return "This project is parked. Reopen it from the overview to go on with it."
+        return ("The brief and the plan were made from this idea. To try another direction, start a new project: "
+                "the overview can copy this Idea Brief into it.")
+
     @rx.event
     def set_stage(self, value: str):
         self.stage = value
@@ -109,8 +119,7 @@ def locked_view() -> rx.Component:
         rx.text(IdeaState.idea, white_space="pre-wrap", id="idea-text"),
         rx.text("For: ", IdeaState.audience, size="2", color="var(--gray-11)"),
         rx.text("Stage: ", IdeaState.stage, size="2", color="var(--gray-11)"),
-        rx.callout("The interview has moved on from here. To change direction, choose Pivot at the Idea Brief.",
-                   icon="info", variant="surface", size="1"),
+        rx.callout(IdeaState.locked_hint, icon="info", variant="surface", size="1", id="idea-locked-hint"),
         spacing="3",
     )
 

@@ -134,7 +134,8 @@ def question_card() -> rx.Component:
         rx.heading(p["question"], size="5", line_height="1.35", id="question-text"),
         rx.cond(p["why"] != "", rx.text(p["why"], size="2", color="var(--gray-10)")),
         rx.cond(InterviewState.offline,
-                rx.text("Asked by the offline co-founder, from its question bank. ", InterviewState.switch_hint,
+                rx.text("Asked by the offline co-founder, from its question bank. ",
+                        rx.link("What is that?", href=routes.ABOUT_OFFLINE, size="1"),
                         size="1", color="var(--gray-9)", id="offline-note")),
         rx.form(
             rx.vstack(

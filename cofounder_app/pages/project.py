@@ -26,8 +26,12 @@ NEXT_STEP = {
                     "Open the brief", "brief"),
     "planning": ("kanban", "Your build plan is being written", "Phases, acceptance criteria and costs.",
                  "Watch the plan", "plan"),
-    "planned": ("kanban", "Review the build plan", "Reorder, edit or remove phases before the build. "
-                "Starting the build arrives in the next release.", "Open the plan", "plan"),
+    "planned": ("kanban", "Review the plan, then build", "Reorder, edit or remove phases, then start the build "
+                "and watch your co-founder at work.", "Open the plan", "plan"),
+    "building": ("hammer", "Your co-founder is building", "Watch it live: every step, the app as it comes "
+                 "together, and what it costs.", "Watch the build", "build"),
+    "built": ("circle-check", "Your MVP is built", "Try it in the preview, read the guides and download "
+              "everything.", "See what was built", "build"),
     "archived": ("archive", "This project is parked", "Reopen it whenever you're ready to continue.", "", ""),
     "setup_failed": ("triangle-alert", "Setup didn't finish", "Please create the project again.", "", ""),
 }
