@@ -30,4 +30,4 @@ async def test_it_asks_the_first_question_then_drafts_and_plans():
 
 async def test_without_a_tool_it_says_what_it_is():
     turn = await OfflineCoFounder().turn(system="", messages=[{"role": "user", "content": "Hello?"}])
-    assert "offline co-founder" in turn.text and "ANTHROPIC_API_KEY" in turn.text and turn.stop_reason == "end_turn"
+    assert "offline co-founder" in turn.text and "connect Claude" in turn.text and turn.stop_reason == "end_turn"
