@@ -132,6 +132,7 @@ class Settings:
     rate_limits: tuple[tuple[str, str], ...] = ()  # overrides of agent/rate_limits.py's rules, e.g. ("build", "20/hour")
     preview_origin: str = ""  # "https://{token}.preview.example.com"; "" = {token}.localhost (local use)
     preview_token_seconds: int = 3600
+    preview_idle_seconds: int = 1800  # an app nobody has looked at for this long is stopped
     sandbox: str = "local"  # local (bubblewrap, required) / e2b / unconfined (development only)
     sandbox_memory_mb: int = 2048
     sandbox_processes: int = 256
@@ -176,6 +177,7 @@ class Settings:
             preview_origin=preview_origin,
             rate_limits=_rate_limits(env.get("RATE_LIMITS", "")),
             preview_token_seconds=_int(env, "PREVIEW_TOKEN_MINUTES", 60, minimum=1, maximum=720) * 60,
+            preview_idle_seconds=_int(env, "PREVIEW_IDLE_MINUTES", 30, minimum=1) * 60,
             extra_origins=extra,
             session_days=_int(env, "SESSION_DAYS", 14, minimum=1),
             signin_max_failures=_int(env, "SIGNIN_MAX_FAILURES", 5, minimum=1),

@@ -30,6 +30,12 @@ def workspace_path(root: Path, project_id: int) -> Path:
     return root / f"project-{project_id}"
 
 
+def project_of(workspace: Path) -> int | None:
+    """The project a workspace folder belongs to (the inverse of `workspace_path`), or None."""
+    number = workspace.name.removeprefix("project-")
+    return int(number) if workspace.name.startswith("project-") and number.isdigit() else None
+
+
 def storage_prefix(project_id: int) -> str:
     return f"projects/{project_id}/"
 

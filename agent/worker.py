@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from agent import heartbeat, jobs
+from agent import heartbeat, idle_apps, jobs
 from agent.config import Settings
 from agent.db import Database
 from agent.founder_safe import register_secrets
@@ -45,7 +45,9 @@ class QuietCron(logging.Filter):
     of the log. Its warnings and errors still show."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno > logging.INFO or "cron:reconcile_builds" not in record.getMessage()
+        message = record.getMessage()
+        return record.levelno > logging.INFO or not ("cron:reconcile_builds" in message
+                                                     or "cron:stop_idle_apps" in message)
 
 
 async def startup(ctx: dict) -> None:
@@ -160,6 +162,15 @@ async def reconcile_builds(ctx: dict) -> None:
         log.info("woke sleeping builds %s", woken)
 
 
+async def stop_idle_apps(ctx: dict) -> None:
+    """Every minute: apps nobody has looked at for PREVIEW_IDLE_MINUTES stop (they wake on request)."""
+    sandboxes = getattr(_build(ctx).open_sandbox, "sandboxes", {})
+    stopped = await idle_apps.stop_idle(sandboxes=sandboxes, redis=ctx["redis"], db=ctx["db"],
+                                        idle_seconds=settings.preview_idle_seconds)
+    if stopped:
+        log.info("stopped the idle apps of projects %s", stopped)
+
+
 async def interview_step_job(ctx: dict, run_id: int) -> str:
     return await interview_step(_journey(ctx), run_id)
 
@@ -182,7 +193,8 @@ class WorkerSettings:
         func(wake_preview_job, name=WAKE_PREVIEW),
         func(stop_app_job, name=jobs.STOP_APP),
     ]
-    cron_jobs = [cron(reconcile_builds, second=set(range(0, 60, 5)), run_at_startup=True, unique=True)]
+    cron_jobs = [cron(reconcile_builds, second=set(range(0, 60, 5)), run_at_startup=True, unique=True),
+                 cron(stop_idle_apps, second=30, unique=True)]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(settings.redis_url)

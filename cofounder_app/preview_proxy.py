@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from agent import build_control, preview_tokens
+from agent import build_control, idle_apps, preview_tokens
 from agent import events as ev
 from agent.services import app_http
 from cofounder_app import audit, deps
@@ -116,6 +116,8 @@ async def _project_for(scope: Scope) -> int | None:
     project_id = await preview_tokens.resolve(deps.redis(), token, seconds=deps.settings.preview_token_seconds)
     if project_id is None:
         await audit.refused("preview_refused", key=token[:8] or "no-token", reason="no live preview token")
+    else:
+        await idle_apps.visited(deps.redis(), project_id)  # someone is looking: the app is not idle
     return project_id
 
 

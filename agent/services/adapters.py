@@ -91,4 +91,5 @@ def sandbox_opener(settings: Settings, state: SandboxState):
         opened.clear()
 
     local.close_all = close_all  # the worker's shutdown stops every app server it started
+    local.sandboxes = opened  # the idle sweep looks at their apps
     return local

@@ -63,6 +63,7 @@ class LocalSandbox:
         self._server_command: tuple[str, int] | None = None
         self._server_url: str | None = None
         self._drain: asyncio.Task | None = None
+        self.server_started_at: float | None = None  # when the app last started (the idle sweep's clock)
 
     # --- processes ----------------------------------------------------------------------------
     def _group_for(self, name: str) -> sl.ChildGroup | None:
@@ -202,7 +203,7 @@ class LocalSandbox:
                 group.remove()
             raise SandboxError(start_problem(status, port, self.app_log(), seconds=START_SECONDS))
         self._server, self._server_group, self._server_command = process, group, (command, int(port))
-        self._server_url = f"unix:{path}"
+        self._server_url, self.server_started_at = f"unix:{path}", time.time()
         self._drain = asyncio.create_task(_drain(process))
         return self._server_url
 
