@@ -76,7 +76,7 @@ def test_a_founder_watches_the_build_live_and_takes_the_app_home(live_app, signe
     snap(page, "1-ready")
 
     page.dblclick("#start-build")  # a double click starts one run, not two
-    expect(page.locator("#agent-state")).to_have_text("Building", timeout=20_000)
+    expect(page.locator("#agent-state")).to_have_text("Building")
     page.wait_for_selector("#activity-feed .feed-row:not(.quiet)")
     snap(page, "2-building")
     # a second tab joins mid-build, and the first reloads mid-build: both end up with every event once
@@ -101,7 +101,7 @@ def test_a_founder_watches_the_build_live_and_takes_the_app_home(live_app, signe
 
     # the preview: the app itself, through the app's authenticated proxy
     frame = page.frame_locator("#preview-frame")
-    expect(frame.locator("h1")).to_have_text("Walkies", timeout=20_000)
+    expect(frame.locator("h1")).to_have_text("Walkies")
     frame.locator("nav a").nth(1).click()  # links keep working inside the proxy
     expect(frame.locator("form input[name=text]")).to_be_visible()
     assert page.locator("#screenshots figure").count() >= 3

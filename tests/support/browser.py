@@ -29,6 +29,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 BROWSER_FIXTURES = {"browser", "live_app"}
+# One patience for every browser wait (page actions and `expect` alike): enough for a loaded 2-core
+# machine, where a page's first render can take seconds; Playwright's own `expect` default is 5 s.
+BROWSER_TIMEOUT_MS = 20_000
 
 
 def uses_browser(item: pytest.Item) -> bool:
@@ -117,6 +120,9 @@ def live_app(redis_url):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
@@ -129,7 +135,7 @@ def new_context(browser):
 
     def make(**kwargs):
         ctx = browser.new_context(viewport={"width": 1280, "height": 860}, **kwargs)
-        ctx.set_default_timeout(20_000)
+        ctx.set_default_timeout(BROWSER_TIMEOUT_MS)
         contexts.append(ctx)
         return ctx
 
