@@ -21,7 +21,8 @@ def brand(href: str = routes.HOME) -> rx.Component:
     return rx.link(
         rx.hstack(
             logo_mark(),
-            rx.text("AI Co-Founder", weight="bold", size="4", color="var(--gray-12)", letter_spacing="-0.01em"),
+            rx.text("AI Co-Founder", weight="bold", size=rx.breakpoints(initial="3", sm="4"), color="var(--gray-12)",
+                    letter_spacing="-0.01em", class_name="brand-name"),
             align="center",
             spacing="2",
         ),

@@ -53,8 +53,8 @@ def project_header(active: str) -> rx.Component:
             flex_wrap="wrap",
             width="100%",
         ),
-        rx.hstack(*[_tab(page, label, icon, active) for page, label, icon in STEPS], spacing="5",
-                  border_bottom="1px solid var(--gray-4)", width="100%", overflow_x="auto"),
+        rx.el.nav(*[_tab(page, label, icon, active) for page, label, icon in STEPS], class_name="project-tabs",
+                  style={"border_bottom": "1px solid var(--gray-4)", "width": "100%"}),
         spacing="3",
         width="100%",
     )

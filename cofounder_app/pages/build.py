@@ -72,7 +72,7 @@ def state_card() -> rx.Component:
                                                        id="agent-elapsed")),
             rx.cond(S.card_kind == "resting", rx.text("", data_until=S.card_since, size="1", color="var(--gray-10)",
                                                       id="agent-countdown")),
-            spacing="1", align="start", flex="1",
+            spacing="1", align="start", flex="1", min_width="220px",  # on a phone the controls go below
         ),
         controls(),
         spacing="4", align="center", padding="20px 24px", style=styles.card, width="100%", flex_wrap="wrap",
@@ -99,7 +99,10 @@ def timeline() -> rx.Component:
     return rx.el.div(
         *[rx.el.div(rx.el.h4(label, " · ", S.counts[status]),
                     rx.foreach(S.phases, _in_column(status)),
-                    class_name="timeline-col", id=f"column-{status}")
+                    # after the build an empty column says nothing: it goes, and the rest take the width
+                    class_name=rx.cond((S.card_kind == "done") & (S.counts[status] == 0), "timeline-col collapsed",
+                                       "timeline-col"),
+                    id=f"column-{status}")
           for status, label in columns],
         class_name="timeline", id="build-timeline",
     )

@@ -16,7 +16,7 @@ def graph_card() -> rx.Component:
                   rx.text("Strategy", weight="bold", size="4"), spacing="2", align="center"),
         rx.text("How the first version serves the goal, what it assumes, what could go wrong, and what you decided.",
                 size="2", color="var(--gray-10)"),
-        rx.box(rx.html(S.graph), width="100%", overflow_x="auto"),
+        rx.box(rx.html(S.graph), width="100%", class_name="graph-scroll", id="strategy-graph-frame"),
         legend(),
         spacing="3", padding="24px", style=styles.card, width="100%",
     )

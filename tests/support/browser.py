@@ -134,7 +134,7 @@ def new_context(browser):
     contexts = []
 
     def make(**kwargs):
-        ctx = browser.new_context(viewport={"width": 1280, "height": 860}, **kwargs)
+        ctx = browser.new_context(**{"viewport": {"width": 1280, "height": 860}, **kwargs})
         ctx.set_default_timeout(BROWSER_TIMEOUT_MS)
         contexts.append(ctx)
         return ctx
