@@ -25,7 +25,7 @@ VIEW_TYPES = (ev.ScreenshotTaken.type, ev.DocWritten.type, ev.LogOutput.type, ev
               ev.PreviewReady.type, ev.DownloadReady.type, ev.EvidenceReported.type, ev.ToolCalled.type,
               ev.ToolUsed.type, ev.PhaseStarted.type, ev.RunFailed.type, ev.RunStopped.type, ev.FixAttempt.type,
               ev.BudgetExceeded.type, ev.Sleeping.type)
-STAGE_TOOLS = ("write_file", "edit_file", "bash", "start_app", "take_screenshot")  # the tools that set the stage
+STAGE_TOOLS = ("write_file", "edit_file", "bash", "start_app", "take_screenshot", "document")  # they set the stage
 _TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens")
 
 

@@ -87,7 +87,8 @@ def question(escalation: Escalation | None) -> dict[str, Any]:
 
 
 def stage_of(run: Run | None, fold: Fold) -> str:
-    """Planning, Writing code, Installing, Testing, Starting the app or Ready, from the last tool used."""
+    """Planning, Writing code, Installing, Testing, Starting the app, Taking screenshots, Writing the
+    guides or Ready, from the last tool used."""
     if run is None:
         return ""
     if run.status == "succeeded":
@@ -95,7 +96,11 @@ def stage_of(run: Run | None, fold: Fold) -> str:
     if fold.stage_event is None:
         return "Planning"
     kind, tool, label = fold.stage_event[0], fold.stage_event[1], fold.stage_event[2].lower()
-    if kind == ev.PreviewReady.type or tool in ("start_app", "take_screenshot"):
+    if tool == "document":
+        return "Writing the guides"
+    if tool == "take_screenshot":
+        return "Taking screenshots"
+    if kind == ev.PreviewReady.type or tool == "start_app":
         return "Starting the app"
     if tool == "bash" and any(word in label for word in ("install", "pip ", "npm ", "apt")):
         return "Installing"

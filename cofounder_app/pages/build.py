@@ -164,7 +164,7 @@ def screenshots_card() -> rx.Component:
                     file_link(rx.el.img(src=shot["src"], alt=shot["name"], loading="lazy"), href=shot["src"],
                               target="_blank"),
                     rx.el.figcaption(
-                        rx.el.span(shot["name"], rx.el.small(shot["phase"])),
+                        rx.el.span(shot["name"]),  # the page shown (not the phase it was taken in)
                         file_link(rx.icon("download", size=14), href=shot["src"] + "?download=1", download="",
                                   title="Download this screenshot", aria_label="Download " + shot["name"],
                                   class_name="shot-download")),

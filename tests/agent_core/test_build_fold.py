@@ -80,6 +80,11 @@ def test_the_fix_banner_and_the_stage_follow_the_last_events():
     build_fold.apply(fold, [RunEvent(run_id=1, seq=4, type=ev.ToolUsed.type,
                                      payload=ev.to_payload(ev.ToolUsed(tool="bash", label="Ran the tests", ok=True)))])
     assert build_view.fixing(running, fold) == "" and build_view.stage_of(running, fold) == "Testing"
+    for seq, (tool, stage) in enumerate((("take_screenshot", "Taking screenshots"), ("document", "Writing the guides"),
+                                         ("start_app", "Starting the app")), start=5):  # the last phase's work
+        build_fold.apply(fold, [RunEvent(run_id=1, seq=seq, type=ev.ToolUsed.type,
+                                         payload=ev.to_payload(ev.ToolUsed(tool=tool, label=tool, ok=True)))])
+        assert build_view.stage_of(running, fold) == stage
     assert build_view.stage_of(store_run("succeeded"), fold) == "Ready"
 
 
