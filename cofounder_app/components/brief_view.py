@@ -190,8 +190,25 @@ def _decision_row(item) -> rx.Component:
                      spacing="1", width="100%", class_name="decision-row", key=item["key"])
 
 
+def _change(item) -> rx.Component:
+    return rx.vstack(rx.text(item["section"], weight="medium", size="2"),
+                     rx.box(rx.html(item["html"]), class_name="brief-change"),  # escaped by agent.brief_changes
+                     spacing="1", width="100%")
+
+
+def changes_panel() -> rx.Component:
+    """What the version shown changed from the one before it."""
+    return rx.cond(B.changes.length() > 0, rx.vstack(
+        rx.text("What changed in version ", B.viewing, weight="bold", size="3"),
+        rx.text("From version ", B.viewing - 1, ": added words are marked, removed ones struck through.", size="1",
+                color="var(--gray-10)"),
+        rx.foreach(B.changes, _change),
+        spacing="3", padding="20px", style=styles.card, width="100%", id="brief-changes"))
+
+
 def versions_panel() -> rx.Component:
     return rx.vstack(
+        changes_panel(),
         rx.cond(B.versions.length() > 0, rx.vstack(
             rx.text("Versions", weight="bold", size="3"), rx.foreach(B.versions, _version_row),
             spacing="2", padding="20px", style=styles.card, width="100%", id="version-list")),

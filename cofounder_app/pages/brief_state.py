@@ -8,7 +8,7 @@ import re
 import reflex as rx
 
 from agent import brief as brief_rules
-from agent import brief_edit
+from agent import brief_changes, brief_edit
 from agent import events as ev
 from agent import gates
 from agent import journey_store as js
@@ -22,17 +22,20 @@ async def read_brief(project_id: int, number: int = 0) -> dict:
     def _read(s):
         item = js.artifact(s, project_id=project_id, kind="brief")
         if item is None:
-            return None, [], None, js.decisions(s, project_id=project_id)
+            return None, [], None, js.decisions(s, project_id=project_id), None
         chosen = js.version(s, artifact_id=item.id, number=number or item.current_version)
         chosen = chosen or js.version(s, artifact_id=item.id, number=item.current_version)
-        return item, js.versions(s, artifact_id=item.id), chosen, js.decisions(s, project_id=project_id)
+        before = js.version(s, artifact_id=item.id, number=chosen.version - 1) if chosen.version > 1 else None
+        return item, js.versions(s, artifact_id=item.id), chosen, js.decisions(s, project_id=project_id), before
 
-    item, history, chosen, decisions = await deps.db().run(_read)
+    item, history, chosen, decisions, before = await deps.db().run(_read)
     return {
         "latest": item.current_version if item else 0,
         "viewing": chosen.version if chosen else 0,
         "content": chosen.content if chosen else {},
         "author": chosen.author if chosen else "",
+        "changes": [{"section": c["section"], "html": brief_changes.as_html(c["runs"])}
+                    for c in brief_changes.changes(before.content, chosen.content)] if before and chosen else [],
         "versions": [{"number": str(v.version), "author": v.author, "note": v.note or "Saved",
                       "when": v.created_at.isoformat()} for v in history][:100],
         "decisions": [{"key": str(d.id), "choice": d.choice.capitalize(), "reason": d.reason or "No reason given",
@@ -58,6 +61,7 @@ class BriefState(ProjectPageState):
     metrics: list[str] = []
     versions: list[dict[str, str]] = []
     decisions: list[dict[str, str]] = []
+    changes: list[dict[str, str]] = []  # what this version changed from the one before (escaped HTML)
     editing: bool = False
     form: dict[str, str] = {}
     edit_error: str = ""
@@ -74,7 +78,7 @@ class BriefState(ProjectPageState):
         self.features = [{**f, "priority": f["priority"].capitalize()} for f in content.get("mvp_features", [])]
         self.risks = [{**r, "kind": r["kind"].capitalize()} for r in content.get("risks", [])]
         self.metrics = list(content.get("success_metrics", []))
-        self.versions, self.decisions = view["versions"], view["decisions"]
+        self.versions, self.decisions, self.changes = view["versions"], view["decisions"], view["changes"]
 
     @rx.var
     def at_gate(self) -> bool:

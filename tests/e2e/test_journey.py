@@ -108,6 +108,9 @@ def test_idea_to_plan_with_edits_versions_export_and_a_pivot(live_app, new_conte
     page.click("#save-brief")
     page.wait_for_selector("#brief-version:has-text('Version 2 of 2 · by founder')")
     assert page.inner_text("#section-problem").endswith("Busy owners feel guilty leaving their dog alone all day.")
+    changed = page.locator("#brief-changes")  # the edit is shown as a change, word by word
+    expect(changed).to_contain_text("What changed in version 2")
+    assert "guilty" in changed.locator("ins").all_inner_texts()[0] and changed.locator("del").count() >= 1
     page.click(".version-row:has-text('Version 1') .view-version")
     page.wait_for_selector("#brief-version:has-text('Version 1 of 2')")
     page.click("#restore-version")
