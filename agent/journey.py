@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from agent import events as ev
 from agent import gates, jobs, store, streams
 from agent import journey_store as js
 from agent.db import Database
@@ -56,7 +57,10 @@ class Intents:
                 js.start_interview(s, project_id=project.id)
 
         await self.db.run(_save)
-        await self.start(project.id, "interview")
+        run_id = await self.start(project.id, "interview")
+        if project.status == "interviewing":  # said in the feed: the idea changed mid-interview
+            await store.record(db=self.db, redis=self.redis, run_id=run_id, event=ev.Narration(
+                text="You changed the idea. I'll go on with the interview from here, keeping your answers so far."))
 
     async def answer(self, project: Project, *, answer_id: int, text: str, skip: bool = False) -> None:
         text = "" if skip else check_answer(text)

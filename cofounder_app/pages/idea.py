@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from agent import journey_store as js
 from agent import store
 from agent.journey import MAX_IDEA, STAGES, JourneyError
 from cofounder_app import deps, routes, styles
@@ -12,12 +13,19 @@ from cofounder_app.components.journey import project_frame
 from cofounder_app.project_state import ProjectPageState
 
 
+def _answered(session, project_id: int) -> int:
+    interview = js.current_interview(session, project_id=project_id)
+    return sum(1 for a in js.answers(session, interview_id=interview.id) if a.answer or a.skipped) if interview else 0
+
+
 class IdeaState(ProjectPageState):
     name: str = ""
     idea: str = ""
     audience: str = ""
     stage: str = STAGES[0]
     locked: bool = False  # the interview has moved on: changes now go through a pivot
+    answered: int = 0  # answers the interview has so far: changing the idea then is a choice, said out loud
+    changing: bool = False
     error: str = ""
     saving: bool = False
 
@@ -29,8 +37,19 @@ class IdeaState(ProjectPageState):
         self.name, self.idea, self.audience = project.name, project.idea, project.audience
         self.stage = project.stage or STAGES[0]
         self.locked = project.status not in ("setting_up", "ready", "interviewing")
-        self.error, self.saving = "", False
+        self.answered = await deps.db().run(lambda s: _answered(s, project.id)) if project.status == "interviewing" else 0
+        self.error, self.saving, self.changing = "", False, False
         return ProjectPageState.listen
+
+    @rx.var
+    def change_note(self) -> str:
+        kept = "Your answer so far is kept" if self.answered == 1 else f"Your {self.answered} answers so far are kept"
+        return (f"{kept}. The interview goes on from where it is, with the new idea; an answer that no longer fits "
+                "can be edited on the Interview tab.")
+
+    @rx.event
+    def change_idea(self):
+        self.changing = True
 
     @rx.var
     def locked_hint(self) -> str:
@@ -100,9 +119,13 @@ def idea_form() -> rx.Component:
                 name="stage",
                 id="stage",
             ),
+            rx.cond(IdeaState.answered > 0, rx.callout(
+                rx.text(IdeaState.change_note),
+                icon="info", variant="surface", size="1", id="change-idea-note")),
             error_callout(IdeaState.error, "idea-error"),
-            rx.box(submit_button("Start the interview", "arrow-right", busy=IdeaState.saving,
-                                 element_id="idea-submit"), width=["100%", "260px"]),
+            rx.box(submit_button(rx.cond(IdeaState.answered > 0, "Save the new idea", "Start the interview"),
+                                 "arrow-right", busy=IdeaState.saving, element_id="idea-submit"),
+                   width=["100%", "260px"]),
             spacing="3",
             width="100%",
         ),
@@ -124,11 +147,29 @@ def locked_view() -> rx.Component:
     )
 
 
+def interviewing_view() -> rx.Component:
+    """The idea while the interview runs: shown, and changed only on purpose."""
+    return rx.vstack(
+        rx.text("The idea", weight="bold", size="4"),
+        rx.text(IdeaState.idea, white_space="pre-wrap", id="idea-text"),
+        rx.text("For: ", IdeaState.audience, size="2", color="var(--gray-11)"),
+        rx.hstack(
+            rx.link(rx.button("Continue the interview", rx.icon("arrow-right", size=15)),
+                    href=routes.project(IdeaState.project_id_value, "interview")),
+            rx.button(rx.icon("pencil", size=15), "Change the idea", variant="soft", on_click=IdeaState.change_idea,
+                      id="change-idea"),
+            spacing="3", flex_wrap="wrap",
+        ),
+        spacing="3",
+    )
+
+
 def idea_page() -> rx.Component:
     return project_frame(
         "idea",
         rx.box(
-            rx.cond(IdeaState.locked, locked_view(), idea_form()),
+            rx.cond(IdeaState.locked, locked_view(),
+                    rx.cond((IdeaState.answered > 0) & ~IdeaState.changing, interviewing_view(), idea_form())),
             padding="28px",
             style=styles.card,
             width="100%",
