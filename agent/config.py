@@ -143,6 +143,13 @@ class Settings:
     s3_access_key_id: str = field(default="", repr=False)
     s3_secret_access_key: str = field(default="", repr=False)
     s3_prefix: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = True
+    email_from: str = "AI Co-Founder <no-reply@localhost>"
+    password_reset_seconds: int = 1800
     stripe_secret_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
 
@@ -205,6 +212,13 @@ class Settings:
             s3_access_key_id=env.get("S3_ACCESS_KEY_ID", "").strip(),
             s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY", "").strip(),
             s3_prefix=env.get("S3_PREFIX", "").strip().strip("/"),
+            smtp_host=env.get("SMTP_HOST", "").strip(),
+            smtp_port=_int(env, "SMTP_PORT", 587, minimum=1, maximum=65535),
+            smtp_username=env.get("SMTP_USERNAME", "").strip(),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_starttls=env.get("SMTP_STARTTLS", "true").strip().lower() not in ("false", "0", "no"),
+            email_from=env.get("EMAIL_FROM", "").strip() or "AI Co-Founder <no-reply@localhost>",
+            password_reset_seconds=_int(env, "PASSWORD_RESET_MINUTES", 30, minimum=5, maximum=1440) * 60,
             stripe_secret_key=env.get("STRIPE_SECRET_KEY", "").strip(),
             stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
         )
@@ -258,6 +272,15 @@ class Settings:
     @property
     def storage_backend(self) -> str:
         return "s3" if self.s3_bucket else "local"
+
+    @property
+    def email_backend(self) -> str:
+        """"smtp" when SMTP_HOST is set, otherwise the local outbox under DATA_DIR."""
+        return "smtp" if self.smtp_host else "outbox"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
 
     @property
     def billing_backend(self) -> str:

@@ -39,6 +39,18 @@ class AuthSession(SQLModel, table=True):
     user_agent: str = Field(default="", max_length=300)
 
 
+class PasswordReset(SQLModel, table=True):
+    """A link to choose a new password: works once, for a while. Only its token's SHA-256 is stored."""
+
+    __tablename__ = "password_resets"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = foreign_key("users.id")
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = timestamp()
+    expires_at: datetime = timestamp()
+    used_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), nullable=True)
+
+
 # --- founder journey -------------------------------------------------------------------------
 
 class Project(SQLModel, table=True):

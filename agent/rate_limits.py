@@ -5,6 +5,7 @@
 | --- | --- | --- |
 | sign_up | client address | 5 an hour |
 | sign_in | client address | 30 in 10 minutes (any email: guessing across accounts) |
+| password_reset | client address | 10 an hour (links asked for) |
 | project | founder | 20 an hour |
 | build | founder | 10 an hour |
 | journey_job | founder | 120 an hour (interview answers, brief and plan drafts) |
@@ -35,6 +36,7 @@ class Rule:
 RULES = {
     "sign_up": Rule(parse("5/hour"), "create accounts from here"),
     "sign_in": Rule(parse("30/10minutes"), "sign in from here"),
+    "password_reset": Rule(parse("10/hour"), "ask for a new password"),
     "project": Rule(parse("20/hour"), "start new projects"),
     "build": Rule(parse("10/hour"), "start builds"),
     "journey_job": Rule(parse("120/hour"), "ask your co-founder for more"),

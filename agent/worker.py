@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from agent import heartbeat, idle_apps, jobs
+from agent import heartbeat, idle_apps, jobs, password_reset
 from agent.config import Settings
 from agent.db import Database
 from agent.founder_safe import register_secrets
@@ -33,7 +33,7 @@ from agent.offline_builder import OfflineBuilder
 from agent.services.screenshots import ChromiumScreenshots
 from agent.project_setup import set_up_project
 from agent.services.llm import LLM
-from agent.services.adapters import sandbox_opener, sandbox_state
+from agent.services.adapters import email_sender, sandbox_opener, sandbox_state
 from agent.services.storage import build_storage
 
 settings = Settings.from_env()
@@ -61,6 +61,7 @@ async def startup(ctx: dict) -> None:
     ctx["llm"] = build_llm(settings)
     ctx["builder"] = OfflineBuilder() if settings.llm_backend == "offline" else ctx["llm"]
     ctx["screenshots"] = ChromiumScreenshots()
+    ctx["email"] = email_sender(settings)
     settings.workspaces_dir.mkdir(parents=True, exist_ok=True)
     ctx["sandbox"] = sandbox_state(settings)  # probed once: without confinement, builds refuse to start
     ctx["heartbeat"] = asyncio.create_task(heartbeat.beat_forever(ctx["redis"], ctx["worker_id"],
@@ -171,6 +172,12 @@ async def stop_idle_apps(ctx: dict) -> None:
         log.info("stopped the idle apps of projects %s", stopped)
 
 
+async def password_reset_email_job(ctx: dict, email: str) -> str:
+    sent = await password_reset.send(db=ctx["db"], email_sender=ctx["email"], email=email, app_url=settings.app_url,
+                                     lifetime=timedelta(seconds=settings.password_reset_seconds))
+    return "sent" if sent else "no account"
+
+
 async def interview_step_job(ctx: dict, run_id: int) -> str:
     return await interview_step(_journey(ctx), run_id)
 
@@ -192,6 +199,7 @@ class WorkerSettings:
         func(build_slice_job, name=jobs.BUILD_SLICE),
         func(wake_preview_job, name=WAKE_PREVIEW),
         func(stop_app_job, name=jobs.STOP_APP),
+        func(password_reset_email_job, name=password_reset.JOB),
     ]
     cron_jobs = [cron(reconcile_builds, second=set(range(0, 60, 5)), run_at_startup=True, unique=True),
                  cron(stop_idle_apps, second=30, unique=True)]

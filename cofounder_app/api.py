@@ -122,6 +122,7 @@ async def health(request: Request) -> JSONResponse:
             "sandbox": deps.settings.sandbox_backend,
             "storage": deps.settings.storage_backend,
             "billing": deps.settings.billing_backend,
+            "email": deps.settings.email_backend,
         },
     }
     return JSONResponse(body, status_code=200 if healthy else 503, headers={"cache-control": "no-store"})

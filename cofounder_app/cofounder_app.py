@@ -22,6 +22,7 @@ from cofounder_app.pages.plan import plan_page
 from cofounder_app.pages.plan_state import PlanState
 from cofounder_app.pages.project import OverviewState, overview_page
 from cofounder_app.pages.sign_in import SignInState, sign_in_page
+from cofounder_app.pages.reset_password import ResetState, reset_password_page
 from cofounder_app.pages.sign_up import SignUpState, sign_up_page
 from cofounder_app.state import SessionState
 from cofounder_app.preview_proxy import PreviewHosts
@@ -47,6 +48,8 @@ app = rx.App(
     head_components=[rx.script(src="/feed.js")],
 )
 app.add_page(home_page, route=routes.HOME, title="AI Co-Founder: from idea to MVP", on_load=SessionState.load_user)
+app.add_page(reset_password_page, route=routes.RESET_PASSWORD, title="Reset your password · AI Co-Founder",
+             on_load=ResetState.open)
 app.add_page(about_offline_page, route=routes.ABOUT_OFFLINE, title="The offline co-founder · AI Co-Founder")
 app.add_page(sign_in_page, route=routes.SIGN_IN, title="Sign in · AI Co-Founder", on_load=SignInState.open)
 app.add_page(sign_up_page, route=routes.SIGN_UP, title="Create your account · AI Co-Founder", on_load=SignUpState.open)

@@ -13,6 +13,7 @@ PROJECT_BRIEF = "/projects/[project_id]/brief"
 PROJECT_PLAN = "/projects/[project_id]/plan"
 PROJECT_BUILD = "/projects/[project_id]/build"
 ABOUT_OFFLINE = "/offline-co-founder"
+RESET_PASSWORD = "/reset-password"
 
 API_COMPLETE_SIGN_IN = "/api/auth/complete"
 API_SIGN_OUT = "/api/auth/sign-out"
@@ -28,7 +29,7 @@ def safe_next(path: str | None) -> str:
     """A local path to return to after sign-in; anything else falls back to the dashboard."""
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
         return DASHBOARD
-    if path.startswith((SIGN_IN, SIGN_UP, "/api/")):
+    if path.startswith((SIGN_IN, SIGN_UP, RESET_PASSWORD, "/api/")):
         return DASHBOARD
     return path
 

@@ -36,7 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
         APP_URL="http://127.0.0.1:3000",
         WORKER_POLL_DELAY="0.05",
         # every browser test comes from 127.0.0.1: the per-address rules would count the whole suite
-        RATE_LIMITS="sign_up=10000/hour,sign_in=10000/hour,http=100000/minute",
+        RATE_LIMITS="sign_up=10000/hour,sign_in=10000/hour,password_reset=10000/hour,http=100000/minute",
     )
     for name in ("ANTHROPIC_API_KEY", "E2B_API_KEY", "S3_BUCKET", "STRIPE_SECRET_KEY"):
         os.environ.pop(name, None)

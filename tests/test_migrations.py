@@ -14,7 +14,7 @@ from tests.support.servers import ScratchPostgres, postgres_admin_url
 EXPECTED = {
     "users", "auth_sessions", "projects", "artifacts", "artifact_versions", "interview_sessions",
     "interview_answers", "decisions", "plan_phases", "runs", "run_events", "checkpoints", "usage_ledger",
-    "error_signatures", "escalations", "plans", "subscriptions", "processed_webhooks", "audit_log",
+    "error_signatures", "escalations", "plans", "subscriptions", "processed_webhooks", "audit_log", "password_resets",
 }
 
 

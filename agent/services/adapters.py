@@ -1,4 +1,4 @@
-"""Which adapter each outside service uses, chosen from the settings: here, the sandbox.
+"""Which adapter each outside service uses, chosen from the settings: the sandbox and email.
 
 The worker's startup (and the headless CLI) call `sandbox_state` once: for the local sandbox it probes
 bubblewrap (agent/services/confinement.py) and the result decides everything after. Without working
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from agent.config import Settings
 from agent.services import confinement as conf
+from agent.services.email import Email, LocalOutbox, SMTPEmail
 from agent.services.local_sandbox import LocalSandbox
 from agent.services.sandbox import Limits, Sandbox
 
@@ -93,3 +94,12 @@ def sandbox_opener(settings: Settings, state: SandboxState):
     local.close_all = close_all  # the worker's shutdown stops every app server it started
     local.sandboxes = opened  # the idle sweep looks at their apps
     return local
+
+
+def email_sender(settings: Settings) -> Email:
+    """SMTP when SMTP_HOST is set, else the local outbox under DATA_DIR."""
+    if settings.email_backend == "smtp":
+        return SMTPEmail(host=settings.smtp_host, port=settings.smtp_port, sender=settings.email_from,
+                         username=settings.smtp_username, password=settings.smtp_password,
+                         starttls=settings.smtp_starttls)
+    return LocalOutbox(settings.outbox_dir, settings.email_from)

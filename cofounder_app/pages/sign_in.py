@@ -19,6 +19,7 @@ from cofounder_app.state import SessionState
 NOTICES = {
     "expired": "That sign-in link expired. Please sign in again.",
     "signed_out": "You're signed out. See you soon.",
+    "reset": "Your password is changed. Sign in with the new one.",
 }
 
 
@@ -32,7 +33,7 @@ class SignInState(SessionState):
         self.error, self.submitting = "", False
         query = self.router.url.query_parameters
         self.notice = NOTICES["expired"] if query.get("error") == "expired" else (
-            NOTICES["signed_out"] if query.get("signed_out") else "")
+            NOTICES["signed_out"] if query.get("signed_out") else NOTICES["reset"] if query.get("reset") else "")
         return SessionState.redirect_signed_in
 
     @rx.event
@@ -79,6 +80,8 @@ def sign_in_card() -> rx.Component:
             field("Password", "password", type="password", placeholder="Your password", autocomplete="current-password"),
             error_callout(SignInState.error),
             submit_button("Sign in", "log-in", busy=SignInState.submitting, element_id="sign-in-submit"),
+            rx.link("Forgot your password?", href=routes.RESET_PASSWORD, size="2", id="forgot-password",
+                    align="center", width="100%"),
             spacing="4",
             width="100%",
         ),

@@ -1,7 +1,10 @@
 """A founder signs up, signs in, is refused clearly when something is wrong, and signs out."""
 
 import re
+import time
 import uuid
+
+from playwright.sync_api import expect
 
 from cofounder_app.auth import COOKIE_NAME
 
@@ -101,3 +104,42 @@ def test_sign_in_returns_to_the_page_asked_for_and_sign_out_ends_the_session(liv
     page.wait_for_selector("#form-notice:has-text('signed out')")
     page.goto(live_app.url + "/dashboard")
     page.wait_for_url(re.compile(r"/sign-in$"))
+
+
+def test_a_forgotten_password_is_reset_by_email_once(live_app, new_context, make_founder):
+    from email import message_from_bytes, policy
+
+    from cofounder_app import deps
+
+    founder = make_founder()
+    page = new_context().new_page()
+    page.goto(live_app.url + "/sign-in")
+    page.click("#forgot-password")
+    page.wait_for_selector("#reset-ask")
+    page.fill("#email", founder.email.upper())  # as people type it
+    page.click("#reset-ask")
+    expect(page.locator("#form-notice")).to_contain_text("a link to choose a new password is on its way")
+    outbox = deps.settings.outbox_dir
+    deadline = time.monotonic() + 30
+    while not (mine := [m for m in sorted(outbox.glob("*.eml")) if founder.email.replace("@", "-at-") in m.name]):
+        assert time.monotonic() < deadline, "no email arrived in the outbox"
+        time.sleep(0.2)
+    body = message_from_bytes(mine[-1].read_bytes(), policy=policy.default).get_content()
+    link = re.search(r"https?://\S+/reset-password\?token=\S+", body).group(0)
+    page.goto(live_app.url + "/reset-password?" + link.split("?", 1)[1])
+    page.fill("#password", "a brand new passphrase 9")
+    page.fill("#again", "a brand new passphrase 8")
+    page.click("#reset-choose")
+    assert "not the same" in error_text(page)
+    page.fill("#again", "a brand new passphrase 9")
+    page.click("#reset-choose")
+    page.wait_for_url(re.compile(r"/sign-in\?reset=1$"))
+    expect(page.locator("#form-notice")).to_contain_text("Your password is changed")
+    sign_in(page, live_app, founder.email, "a brand new passphrase 9")
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    # the link worked once
+    page.goto(live_app.url + "/reset-password?" + link.split("?", 1)[1])
+    page.fill("#password", "yet another passphrase 7")
+    page.fill("#again", "yet another passphrase 7")
+    page.click("#reset-choose")
+    assert "expired or was already used" in error_text(page)

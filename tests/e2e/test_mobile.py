@@ -50,7 +50,8 @@ def test_no_page_scrolls_sideways_on_a_phone(live_app, new_context, make_founder
                        "sameSite": "Lax"}])
     page = mine.new_page()
     pages = [(public, "/", "home"), (public, "/sign-in", "sign-in"), (public, "/sign-up", "sign-up"),
-             (public, "/offline-co-founder", "about-offline"), (page, "/dashboard", "dashboard")]
+             (public, "/offline-co-founder", "about-offline"), (public, "/reset-password", "reset-password"),
+             (page, "/dashboard", "dashboard")]
     pages += [(page, f"/projects/{project.id}" + (f"/{tab}" if tab else ""), tab or "overview")
               for tab in ("", "idea", "interview", "brief", "plan", "build")]
     wide = {}

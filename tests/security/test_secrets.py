@@ -17,7 +17,8 @@ from agent.services.local_sandbox import LocalSandbox
 
 SECRETS = {"ANTHROPIC_API_KEY": "sk-ant-api03-canary-anthropic-0001", "E2B_API_KEY": "e2b_canary_0002_key",
            "S3_SECRET_ACCESS_KEY": "s3-canary-secret-0003", "S3_ACCESS_KEY_ID": "AKIACANARY0004EXAMPL",
-           "STRIPE_SECRET_KEY": "sk_test_canary0005abcdef", "STRIPE_WEBHOOK_SECRET": "whsec_canary0006abcdef"}
+           "STRIPE_SECRET_KEY": "sk_test_canary0005abcdef", "STRIPE_WEBHOOK_SECRET": "whsec_canary0006abcdef",
+           "SMTP_PASSWORD": "smtp-canary-password-0008"}
 REDIS_PASSWORD = "redis-canary-password-0007"
 
 

@@ -99,7 +99,8 @@ async def test_health_reports_database_redis_and_worker(client, redis):
     body = response.json()
     assert response.status_code == 200 and body["status"] == "ok"
     assert body["worker"]["id"] == "test-worker" and body["worker"]["age_seconds"] < 5
-    assert body["services"] == {"llm": "offline", "sandbox": "local", "storage": "local", "billing": "local"}
+    assert body["services"] == {"llm": "offline", "sandbox": "local", "storage": "local", "billing": "local",
+                                "email": "outbox"}
 
 
 async def test_every_response_carries_the_security_headers(client):
