@@ -136,23 +136,26 @@ def idea_form() -> rx.Component:
     )
 
 
-def locked_view() -> rx.Component:
+def idea_shown(*below: rx.Component) -> rx.Component:
+    """The idea as the founder wrote it (not a form), and what can be done about it."""
     return rx.vstack(
         rx.text("The idea", weight="bold", size="4"),
         rx.text(IdeaState.idea, white_space="pre-wrap", id="idea-text"),
         rx.text("For: ", IdeaState.audience, size="2", color="var(--gray-11)"),
         rx.text("Stage: ", IdeaState.stage, size="2", color="var(--gray-11)"),
-        rx.callout(IdeaState.locked_hint, icon="info", variant="surface", size="1", id="idea-locked-hint"),
+        *below,
         spacing="3",
     )
 
 
+def locked_view() -> rx.Component:
+    return idea_shown(rx.callout(IdeaState.locked_hint, icon="info", variant="surface", size="1",
+                                 id="idea-locked-hint"))
+
+
 def interviewing_view() -> rx.Component:
     """The idea while the interview runs: shown, and changed only on purpose."""
-    return rx.vstack(
-        rx.text("The idea", weight="bold", size="4"),
-        rx.text(IdeaState.idea, white_space="pre-wrap", id="idea-text"),
-        rx.text("For: ", IdeaState.audience, size="2", color="var(--gray-11)"),
+    return idea_shown(
         rx.hstack(
             rx.link(rx.button("Continue the interview", rx.icon("arrow-right", size=15)),
                     href=routes.project(IdeaState.project_id_value, "interview")),
@@ -160,7 +163,6 @@ def interviewing_view() -> rx.Component:
                       id="change-idea"),
             spacing="3", flex_wrap="wrap",
         ),
-        spacing="3",
     )
 
 

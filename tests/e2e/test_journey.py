@@ -28,6 +28,16 @@ def sign_up(page, live_app):
     page.wait_for_selector("#project-name")
 
 
+def new_project(page, live_app, name="Walkies"):
+    """A new founder's new project, on its idea form."""
+    sign_up(page, live_app)
+    page.fill("#project-name", name)
+    page.click("#create-project")
+    page.wait_for_selector("#next-step-button:has-text('Describe the idea')", timeout=30_000)
+    page.click("#next-step-button")
+    page.wait_for_selector("#idea")
+
+
 def submit_expecting_error(page, expected):
     """Submit the idea form and wait for the error that names `expected` (an earlier error may still show)."""
     page.click("#idea-submit")
@@ -51,14 +61,9 @@ def answer_current(page, text):
 
 def test_idea_to_plan_with_edits_versions_export_and_a_pivot(live_app, new_context):
     page = new_context(accept_downloads=True).new_page()
-    sign_up(page, live_app)
-    page.fill("#project-name", "Walkies")
-    page.click("#create-project")
-    page.wait_for_selector("#next-step-button:has-text('Describe the idea')", timeout=30_000)
-    page.click("#next-step-button")
+    new_project(page, live_app)
 
     # onboarding: clear messages for every kind of bad input
-    page.wait_for_selector("#idea")
     page.fill("#audience", "Dog owners in cities")
     submit_expecting_error(page, "Describe your idea")
     page.fill("#idea", "     \n   ")
@@ -191,12 +196,7 @@ def test_park_archives_and_reopen_brings_the_project_back(live_app, signed_in, m
 
 def test_the_idea_changes_mid_interview_only_on_purpose_and_says_so(live_app, new_context):
     page = new_context().new_page()
-    sign_up(page, live_app)
-    page.fill("#project-name", "Walkies")
-    page.click("#create-project")
-    page.wait_for_selector("#next-step-button:has-text('Describe the idea')", timeout=30_000)
-    page.click("#next-step-button")
-    page.wait_for_selector("#idea")
+    new_project(page, live_app)
     page.fill("#idea", IDEA)
     page.fill("#audience", "Dog owners in cities")
     page.click("#idea-submit")
