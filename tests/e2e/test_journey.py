@@ -160,8 +160,10 @@ def test_idea_to_plan_with_edits_versions_export_and_a_pivot(live_app, new_conte
     assert current_question(page).startswith("What problem are you solving")
     kept = page.locator(".answer-row").all_inner_texts()
     assert len(kept) == 2 and any("15% fee" in k for k in kept)
-    page.click("#tab-idea")
-    page.wait_for_selector("#idea")  # the new direction can be refined before answering
+    page.click("#tab-idea")  # the new direction is the idea now, and can be refined on purpose
+    expect(page.locator("#idea-text")).to_contain_text("Cat sitting while owners travel")
+    page.click("#change-idea")
+    expect(page.locator("#change-idea-note")).to_contain_text("Your 2 answers so far are kept")
     assert page.input_value("#idea").startswith("Cat sitting while owners travel")
 
 
