@@ -15,6 +15,7 @@ from agent import journey_store as js
 from agent.gates import GateError
 from agent.journey import JourneyError
 from cofounder_app import deps, routes
+from cofounder_app.pages.interview import InterviewState
 from cofounder_app.project_state import ProjectPageState, Refresher, register_page
 
 
@@ -185,6 +186,8 @@ class BriefState(ProjectPageState):
             return
         self.deciding = False
         if self.choice == "pivot":
+            # the finished interview this tab last showed must not flash up before the new one is read
+            (await self.get_state(InterviewState)).forget()
             return rx.redirect(routes.project(project.id, "interview"))
         if self.choice == "proceed":
             return rx.redirect(routes.project(project.id, "plan"))

@@ -63,6 +63,12 @@ class InterviewState(ProjectPageState):
             self.sending, self.error = False, ""
         self.pending = view["pending"]
 
+    def forget(self) -> None:
+        """A new interview is starting elsewhere (a pivot): show it as starting until it is read,
+        not the finished one this tab last showed."""
+        self.started, self.done = True, False
+        self.answered, self.pending = [], {}
+
     @rx.event
     async def open(self):
         project = await self._open_project("interview")
