@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agent import reading
 from agent.interview import Answered, IdeaFacts
 from agent.services.llm import context_block
 
@@ -37,25 +38,22 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _common(phrase: str) -> str:
+    """'Dog owners in cities' inside a sentence: 'dog owners in cities' (a name or an acronym stays)."""
+    phrase = phrase.strip()
+    first = phrase.split(" ", 1)[0] if phrase else ""
+    return phrase[:1].lower() + phrase[1:] if first[:1].isupper() and first[1:].islower() else phrase
+
+
 def split_items(text: str) -> list[str]:
-    """Features listed in prose: lines, numbered or bulleted items, or a comma/'and' list."""
-    lines = [re.sub(r"^\s*(?:[-*\u2022]|\d+[.)])\s*", "", line).strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if len(lines) <= 1:
-        lines = [p.strip() for p in re.split(r";|,|\band\b|\bthen\b", text) if p.strip()]
-    return [line.rstrip(".") for line in lines if len(line) > 2][:MAX_ITEMS]
+    """What a founder listed, in any of the ways people write lists (see `agent/reading.py`)."""
+    return reading.items(text)
 
 
-_DANGLING = {"of", "the", "a", "an", "to", "for", "with", "and", "or", "in", "on", "at", "by", "from", "their", "your"}
-
-
-def _feature_name(item: str) -> str:
-    """A short name for a feature: its first words, never ending on a word like "of" or "the"."""
-    words = re.sub(r"^(?:to|be able to|users can|people can|let (?:users|people))\s+", "", item, flags=re.I).split()
-    words = words[:7]
-    while len(words) > 1 and words[-1].lower().strip(",:;") in _DANGLING:
-        words.pop()
-    return " ".join(words).rstrip(",:;").capitalize()
+def _raw(answers: list[Answered], *keys: str) -> str:
+    """The founder's answers as written, line breaks kept, for reading lists out of them."""
+    parts = [a.answer.strip() for k in keys for a in answers if a.key == k and not a.skipped and a.answer.strip()]
+    return "\n".join(dict.fromkeys(parts))
 
 
 def _default_features(idea: IdeaFacts) -> list[str]:
@@ -72,14 +70,17 @@ def draft_offline(idea: IdeaFacts, answers: list[Answered]) -> dict[str, Any]:
     name = idea.name
     problem = _answer(answers, "problem", "problem_more") or idea.idea
     users = " ".join(filter(None, [_sentence(idea.audience.strip()), _answer(answers, "users", "users_more",
-                                                                             "first_hundred", "marketplace_sides")]))
-    value = _answer(answers, "value", "value_more") or f"{name} makes this simple for {idea.audience or 'its users'}"
+                                                                             "marketplace_sides")]))
+    value = _answer(answers, "value", "value_more") or f"{name} makes this simple for {_common(idea.audience) or 'its users'}"
     competition = _answer(answers, "competition", "competition_more")
     money = _answer(answers, "monetisation", "monetisation_more", "business_buyer")
-    scope_items = split_items(_answer(answers, "scope", "scope_more")) or _default_features(idea)
-    features = [{"name": _feature_name(item),
-                 "description": _sentence(item) if _feature_name(item).lower() != item.lower() else "",
-                 "priority": "must" if i < 3 else "should" if i < 5 else "could"} for i, item in enumerate(scope_items)]
+    scope_items = split_items(_raw(answers, "scope", "scope_more")) or _default_features(idea)
+    features = []
+    for item in scope_items:
+        called = reading.feature_name(item)
+        if called and called.lower() not in (f["name"].lower() for f in features):
+            features.append({"name": called, "description": _sentence(item) if called.lower() != item.lower() else "",
+                             "priority": "must" if len(features) < 3 else "should" if len(features) < 5 else "could"})
     risks = []
     for a in answers:
         if a.skipped:
@@ -92,12 +93,16 @@ def draft_offline(idea: IdeaFacts, answers: list[Answered]) -> dict[str, Any]:
     if {"marketplace", "connect", "buyers", "sellers"} & idea.keywords:
         risks.append({"text": "A marketplace is empty until both sides show up.", "kind": "risk",
                       "mitigation": "Seed one side by hand in a single neighbourhood or niche."})
+    reach = _answer(answers, "first_hundred")
+    if reach:
+        risks.append({"text": _sentence(f"The first users will come from: {reach}"),
+                      "kind": "assumption", "mitigation": "Count sign-ups from each channel in the first month."})
     risks.append({"text": "People will pay for this." if not money else "The price point works for buyers.",
                   "kind": "assumption", "mitigation": "Ask the first ten users to pay, even a small amount."})
-    success = _answer(answers, "success")
-    metrics = [_sentence(success)] if success else []
-    metrics += [f"{features[0]['name']} is used by 40% of sign-ups in their first week.",
-                "100 people sign up in the first month."]
+    metrics = [_sentence(m) for m in reading.items(_raw(answers, "success"))]
+    if not metrics:
+        metrics = [f"40% of sign-ups use “{features[0]['name']}” in their first week.",
+                   "100 people sign up in the first month."]
     return normalise({
         "title": name,
         "problem": _sentence(problem),
@@ -159,7 +164,8 @@ def to_markdown(brief: dict[str, Any]) -> str:
     for key in ("problem", "target_users", "value_proposition"):
         lines += [f"## {SECTION_TITLES[key]}", "", brief[key], ""]
     lines += [f"## {SECTION_TITLES['mvp_features']}", ""]
-    lines += [f"- **{f['name']}** ({f['priority']}): {f['description']}" for f in brief["mvp_features"]] + [""]
+    lines += [f"- **{f['name']}** ({f['priority']})" + (f": {f['description']}" if f["description"] else "")
+              for f in brief["mvp_features"]] + [""]
     for key in ("differentiation", "monetisation"):
         lines += [f"## {SECTION_TITLES[key]}", "", brief[key], ""]
     lines += [f"## {SECTION_TITLES['risks']}", ""]
