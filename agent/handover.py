@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from agent import brief as brief_rules
+from agent import plan as plan_rules
 from agent import events as ev
 from agent import secret_scan
 from agent.founder_safe import redact
@@ -145,7 +146,7 @@ async def finish_build(deps, run_id: int, project: Project, sandbox: Sandbox, em
         brief, docs, phases, rows = await deps.db.run(_read)
         shots = [r.payload for r in rows if r.type == ev.ScreenshotTaken.type]
         tests = [r.payload for r in rows if r.type == ev.LogOutput.type and TEST_COMMAND.search(r.payload["command"])]
-        await emit(ev.EvidenceReported(features=evidence(brief.get("mvp_features", []), shots, tests)))
+        await emit(ev.EvidenceReported(features=evidence(plan_rules.planned_features(brief, phases), shots, tests)))
     except Exception:
         log.exception("evidence report of run %s failed", run_id)
         return

@@ -192,6 +192,7 @@ async def draft_plan(deps: JourneyDeps, run_id: int) -> str:
 
         def _save(s):
             js.replace_plan(s, project_id=project.id, phases=phases)
+            js.refresh_strategy(s, project_id=project.id)
             saved = js.save_version(s, project_id=project.id, kind="plan", content={"phases": phases},
                                     author=deps.llm.label, note=f"From Idea Brief version {current.version}")
             store.update_project(s, project_id=project.id, status="planned")

@@ -180,8 +180,9 @@ def decisions(session: Session, *, project_id: int) -> list[Decision]:
 
 
 def refresh_strategy(session: Session, *, project_id: int) -> None:
-    """Redraw the strategy graph from the current brief, every decision so far, and the features
-    earlier brief versions had that this one dropped."""
+    """Redraw the strategy graph from the current brief, every decision so far, the features earlier
+    brief versions had that this one dropped, and the plan as edited (the features it builds, and
+    those it left out)."""
     item = artifact(session, project_id=project_id, kind="brief")
     if item is None:
         return
@@ -190,7 +191,15 @@ def refresh_strategy(session: Session, *, project_id: int) -> None:
     cut = list(dict.fromkeys(f["name"] for v in history[1:] for f in v.content.get("mvp_features", [])
                              if f["name"] not in current))
     chosen = [{"choice": d.choice, "reason": d.reason} for d in decisions(session, project_id=project_id)]
-    graph = strategy.build(history[0].content, chosen, cut_features=cut)
+    phases = [{"title": p.title, "goal": p.goal, "acceptance": p.acceptance}
+              for p in plan_phases(session, project_id=project_id)]
+    brief = history[0].content
+    graph = strategy.build(brief, chosen, cut_features=cut,
+                           features=plan_rules.planned_features(brief, phases) if phases else None,
+                           left_out=plan_rules.left_out(brief, phases))
+    drawn = latest(session, project_id=project_id, kind="strategy")
+    if drawn is not None and drawn.content == graph:
+        return  # nothing to redraw (a move of two phases changes no node): no new version
     save_version(session, project_id=project_id, kind="strategy", content=graph, author="co-founder")
 
 

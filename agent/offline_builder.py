@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from agent import plan as plan_rules
 from agent import starter_app
 from agent.compaction import summarised_steps
 from agent.services.llm import OnDelta, TextBlock, ToolUse, Turn, Usage, estimate_tokens, read_context
@@ -23,9 +24,9 @@ def _call(tool: str, **arguments: Any) -> tuple[str, dict[str, Any]]:
     return tool, arguments
 
 
-def _docs(brief: dict[str, Any], port: int) -> dict[str, str]:
+def _docs(brief: dict[str, Any], features: list[dict[str, Any]]) -> dict[str, str]:
+    """The guides, from the brief and the features the plan (as edited) built."""
     name = brief.get("title") or "Your app"
-    features = brief.get("mvp_features", [])
     listed = "\n".join(f"- **{f['name']}**: {f.get('description') or 'ready to use.'}" for f in features)
     return {
         "overview": f"# {name}\n\n{brief.get('value_proposition', '')}\n\nIt is built for: {brief.get('target_users', '')}\n",
@@ -45,7 +46,8 @@ def script(brief: dict[str, Any], phases: list[dict[str, Any]], port: int) -> li
     promise = brief.get("value_proposition") or f"{name}, the first version."
     titles = [p["title"] for p in phases] or ["Foundation", "Polish and docs"]
     middle = titles[1:-1] if len(titles) > 2 else []
-    described = {f["name"]: f.get("description") or f["name"] for f in brief.get("mvp_features", [])}
+    planned = plan_rules.planned_features(brief, phases)
+    described = {f["name"]: f.get("description") or f["name"] for f in planned}
     turns: list[list[tuple[str, dict]]] = [
         [_call("plan", action="start", phase=1),
          _call("narrate", text=f"I'm laying the foundation of {name}: the pages, the data and the first test.")],
@@ -68,7 +70,7 @@ def script(brief: dict[str, Any], phases: list[dict[str, Any]], port: int) -> li
         ]
     last = len(titles)
     if last > 1:
-        docs = _docs(brief, port)
+        docs = _docs(brief, [f for f in planned if f["name"] in middle] or planned)
         turns += [
             [_call("plan", action="start", phase=last),
              _call("narrate", text="I'm starting the app, taking screenshots and writing your guides.")],

@@ -88,6 +88,36 @@ def phases_offline(brief: dict[str, Any]) -> list[dict[str, Any]]:
     return phases
 
 
+def planned_features(brief: dict[str, Any], phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The features the plan builds, as the founder edited it (what the guides, the evidence, the
+    strategy graph and the app follow). A phase titled like a brief feature is that feature, its goal
+    as edited now its description; any other phase between the first and the last is a feature the
+    founder added or renamed; the first and the last phase are the foundation and the polish unless
+    they are features. With no plan yet, the brief's features."""
+    features = list(brief.get("mvp_features") or [])
+    if not phases:
+        return [{**f, "acceptance": []} for f in features]
+    by_name = {f["name"].strip().lower(): f for f in features}
+    out = []
+    for i, phase in enumerate(phases):
+        title = str(phase.get("title", "")).strip()
+        feature = by_name.get(title.lower())
+        if feature is None and (i == 0 or i == len(phases) - 1):
+            continue
+        out.append({"name": title, "description": str(phase.get("goal") or (feature or {}).get("description", "")),
+                    "priority": (feature or {}).get("priority", "should"),
+                    "acceptance": list(phase.get("acceptance") or [])})
+    return out
+
+
+def left_out(brief: dict[str, Any], phases: list[dict[str, Any]]) -> list[str]:
+    """Brief features the plan no longer builds (the founder removed or renamed their phase)."""
+    if not phases:
+        return []
+    planned = {f["name"].strip().lower() for f in planned_features(brief, phases)}
+    return [f["name"] for f in brief.get("mvp_features") or [] if f["name"].strip().lower() not in planned]
+
+
 def normalise(phases: list[Any], model: str, calls: dict[str, int] | None = None) -> list[dict[str, Any]]:
     """Phases within bounds, each with its forecast for `model` (`calls`: see `forecasts`)."""
     out = []

@@ -17,12 +17,14 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
-def build(brief: dict[str, Any], decisions: list[dict[str, Any]], cut_features: list[str] = ()) -> dict[str, Any]:
-    """Nodes and edges from a brief, the decisions taken (oldest first) and the features that earlier
-    versions had and this one dropped (linked from the last narrowing decision)."""
+def build(brief: dict[str, Any], decisions: list[dict[str, Any]], cut_features: list[str] = (), *,
+          features: list[dict[str, Any]] | None = None, left_out: list[str] = ()) -> dict[str, Any]:
+    """Nodes and edges from a brief, the decisions taken (oldest first), the features that earlier
+    versions had and this one dropped (linked from the last narrowing decision), and, once there is a
+    plan, the features it builds (`features`) and those it left out (`left_out`)."""
     nodes = [{"id": "goal", "kind": "goal", "label": _short(brief.get("value_proposition", "") or "The goal")}]
     edges = []
-    for i, feature in enumerate(brief.get("mvp_features", [])):
+    for i, feature in enumerate(brief.get("mvp_features", []) if features is None else features):
         nodes.append({"id": f"feature-{i}", "kind": "feature", "label": _short(feature["name"], 40),
                       "detail": feature["priority"]})
         edges.append({"from": f"feature-{i}", "to": "goal", "label": "delivers"})
@@ -41,6 +43,9 @@ def build(brief: dict[str, Any], decisions: list[dict[str, Any]], cut_features: 
     for j, name in enumerate(cut_features):
         nodes.append({"id": f"cut-{j}", "kind": "cut", "label": _short(name, 40)})
         edges.append({"from": narrowed_by, "to": f"cut-{j}", "label": "cut"})
+    for j, name in enumerate(n for n in left_out if n not in cut_features):
+        nodes.append({"id": f"left-out-{j}", "kind": "cut", "label": _short(name, 40), "detail": "not in the plan"})
+        edges.append({"from": "goal", "to": f"left-out-{j}", "label": "left out"})
     return {"nodes": nodes, "edges": edges}
 
 

@@ -80,6 +80,7 @@ class PlanState(ProjectPageState):
         def _apply(s) -> None:  # a change moves where phases sit in the build, and so their forecasts
             work(s, project_id)
             js.reprice(s, project_id=project_id, model=deps.settings.anthropic_model)
+            js.refresh_strategy(s, project_id=project_id)  # the graph draws the plan as edited
 
         try:
             await deps.db().run(_apply)

@@ -1,5 +1,7 @@
 """The Plan page: the strategy graph, the Kanban board, and changing the plan before the build."""
 
+from playwright.sync_api import expect
+
 
 def titles(page):
     return [t.split(". ", 1)[1] for t in page.locator("#column-pending .card-title").all_inner_texts()]
@@ -38,10 +40,19 @@ def test_the_plan_can_be_reordered_edited_and_trimmed(live_app, signed_in, make_
     page.wait_for_function("() => document.querySelector('#column-pending .card-title').innerText === '1. Project skeleton'")
     assert page.locator(".plan-card").nth(0).locator(".card-cost").inner_text() != old_cost
 
-    page.locator(".plan-card").last.locator(".remove-card").click()
+    # a feature taken out of the plan is redrawn in the graph as left out
+    dropped = titles(page)[2]
+    page.locator(".plan-card").nth(2).locator(".remove-card").click()
     page.click(".confirm-remove")
     page.wait_for_function("() => document.querySelectorAll('#column-pending .plan-card').length === 6")
+    expect(page.locator("#strategy-graph .graph-node[data-kind='feature']")).to_have_count(4)
+    expect(page.locator("#strategy-graph .graph-node[data-kind='cut']")).to_contain_text(dropped[:30])
+
+    page.locator(".plan-card").last.locator(".remove-card").click()
+    page.click(".confirm-remove")
+    page.wait_for_function("() => document.querySelectorAll('#column-pending .plan-card').length === 5")
     assert "Polish and docs" not in titles(page)
+    expect(page.locator("#strategy-graph .graph-node[data-kind='feature']")).to_have_count(4)
 
 
 def test_another_founder_cannot_see_or_change_the_plan(live_app, signed_in, make_founder, planned_project):
