@@ -30,6 +30,10 @@ RUN useradd --create-home --uid 1000 app && mkdir -p /data && chown app /data
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
+# The web stack generated apps are built on (agent/appstack), mounted read-only into every sandbox.
+COPY agent/appstack/requirements.txt /tmp/appstack.txt
+RUN pip install --no-cache-dir --no-compile --target /opt/appstack -r /tmp/appstack.txt
+ENV APP_STACK_DIR=/opt/appstack
 COPY --chown=app . .
 COPY --from=frontend --chown=app /app/.web /app/.web
 USER app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent import appstack
 from agent.compaction import COMPACT_AT, KEEP_STEPS
 from agent.pricing import cost_micros
 from agent.services.llm import Usage, context_block
@@ -60,6 +61,10 @@ def forecasts(efforts: list[str], model: str, calls: dict[str, int] | None = Non
     return out
 
 
+def default_goal(name: str) -> str:
+    return f"{name}, working end to end for a first-time user."
+
+
 def phases_offline(brief: dict[str, Any]) -> list[dict[str, Any]]:
     """Foundation, one phase per feature (must first), then polish and docs."""
     name = brief.get("title") or "the app"
@@ -73,7 +78,7 @@ def phases_offline(brief: dict[str, Any]) -> list[dict[str, Any]]:
     for feature in brief.get("mvp_features", [])[: MAX_PHASES - 2]:
         phases.append({
             "title": feature["name"],
-            "goal": feature.get("description") or f"{feature['name']}, working end to end for a first-time user.",
+            "goal": feature.get("description") or default_goal(feature["name"]),
             "acceptance": [f"A first-time user can use “{feature['name']}” without help",
                            "It is covered by an automated test", "It works on a phone-sized screen"],
             "effort": effort_for(feature),
@@ -104,7 +109,10 @@ def planned_features(brief: dict[str, Any], phases: list[dict[str, Any]]) -> lis
         feature = by_name.get(title.lower())
         if feature is None and (i == 0 or i == len(phases) - 1):
             continue
-        out.append({"name": title, "description": str(phase.get("goal") or (feature or {}).get("description", "")),
+        goal = str(phase.get("goal") or "")
+        if not goal or goal == default_goal(title):  # the plan's own words, not the founder's
+            goal = (feature or {}).get("description", "")
+        out.append({"name": title, "description": goal,
                     "priority": (feature or {}).get("priority", "should"),
                     "acceptance": list(phase.get("acceptance") or [])})
     return out
@@ -157,7 +165,8 @@ SYSTEM = (
     "You are the founder's AI co-founder planning the build of their MVP. Write 3 to 10 phases: a foundation "
     "phase, one phase per MVP feature in priority order, and a final polish-and-docs phase. Each phase has a goal "
     "in plain English, 2 to 4 acceptance criteria a founder can check, and an effort size S, M or L. "
-    "Call the write_plan tool."
+    "The app is built with " + appstack.DESCRIPTION + ", so every criterion must be achievable with it; outside "
+    "services (payments, email, maps, text messages) are demo stubs in the first version. Call the write_plan tool."
 )
 
 

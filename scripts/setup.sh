@@ -43,6 +43,17 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# --- the web stack generated apps are built on (agent/appstack), for the sandbox -------------------
+stack="${APP_STACK_DIR:-$ROOT/.tools/appstack}"
+stack_stamp="$stack/.installed-$(sha256sum agent/appstack/requirements.txt | cut -c1-16)"
+if [ ! -f "$stack_stamp" ]; then
+  say "Installing the generated apps' web stack into ${stack#$ROOT/}"
+  rm -rf "$stack"
+  .venv/bin/pip install --disable-pip-version-check -q --no-compile --target "$stack" \
+    -r agent/appstack/requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+  touch "$stack_stamp"
+fi
+
 # --- Node >= 22 for Reflex ---------------------------------------------------------------------
 node_major() { "$1" -e 'process.stdout.write(String(process.versions.node.split(".")[0]))' 2>/dev/null || echo 0; }
 if [ ! -x .tools/node_modules/.bin/node ] || [ "$(node_major .tools/node_modules/.bin/node)" -lt 22 ]; then

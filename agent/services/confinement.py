@@ -3,8 +3,9 @@
 Every command, the app server included, runs under bubblewrap: its own user (uid 1000, no
 capabilities, no nested user namespaces), PID, IPC, UTS and network namespaces (no route to the
 host: Redis, the database, the web app and other previews are all out of reach; only loopback is
-up), a read-only view of the system's /usr, a small private /tmp, and the project's workspace as the
-only writable folder. `probe` runs a trial command at the worker's start: builds refuse to start when
+up), a read-only view of the system's /usr, a small private /tmp, the web stack generated apps are built on
+(read-only at /opt/appstack, see `agent/appstack`), and the project's workspace as the only
+writable folder. `probe` runs a trial command at the worker's start: builds refuse to start when
 it fails (fail closed), unless the operator chose `SANDBOX=unconfined` for development, which is
 logged loudly and shown on /api/health.
 """
@@ -18,6 +19,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent import appstack
 from agent.services import sandbox_limits
 from agent.services.workspace_paths import SandboxError
 
@@ -54,6 +56,7 @@ class Confinement:
             "processes_and_memory": f"cgroup {self.cgroups.version}" if self.cgroups else "per process (rlimits)",
             "disk": "size-limited mount" if self.quota_mounts else "measured while commands run",
             "detail": self.detail,
+            "web_stack": "installed" if appstack.installed() else "missing (run make run or make test to install it)",
         }
 
 
@@ -74,6 +77,7 @@ def bwrap_argv(workspace: Path, *, bwrap: str = "bwrap", tmp_mb: int = 256) -> l
             argv += ["--ro-bind", f"/{link}", f"/{link}"]
     argv += ["--ro-bind-try", "/etc/ssl", "/etc/ssl", "--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
              "--ro-bind", str(SUPERVISOR), SUPERVISOR_INSIDE,
+             "--ro-bind-try", str(appstack.location()), appstack.INSIDE,
              "--proc", "/proc", "--dev", "/dev", "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp",
              "--bind", str(workspace), "/workspace", "--chdir", "/workspace"]
     return argv

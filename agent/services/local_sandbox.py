@@ -24,6 +24,7 @@ import socket
 import time
 from pathlib import Path
 
+from agent import appstack
 from agent.priority import nice_session
 from agent.services import confinement as conf
 from agent.services import sandbox_limits as sl
@@ -82,9 +83,10 @@ class LocalSandbox:
                 *command]
 
     def _env(self) -> dict[str, str]:
-        home = "/workspace" if self.confinement.confined else str(self.workspace)
+        confined = self.confinement.confined
+        home = "/workspace" if confined else str(self.workspace)
         return {"PATH": SANDBOX_PATH, "HOME": home, "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-                "PYTHONUNBUFFERED": "1"}
+                "PYTHONUNBUFFERED": "1", "PYTHONPATH": appstack.INSIDE if confined else str(appstack.location())}
 
     def _preexec(self, group: sl.ChildGroup | None):
         limits = self.limits

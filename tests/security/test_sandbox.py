@@ -215,3 +215,12 @@ async def test_a_swept_sandbox_group_is_made_again_with_its_limits(box):
     assert not box._group.folders[0].exists()
     result = await box.run("for i in $(seq 200); do sleep 5 & done; wait", timeout=30)
     assert "limit of 64 processes" in result.output  # made again, limits and all
+
+
+async def test_the_web_stack_is_there_to_use_and_cannot_be_changed(box):
+    """Generated apps run on Flask and test with pytest offline: the stack is mounted read-only."""
+    used = await box.run("python3 -c 'import flask, jinja2, pytest; print(\"stack\", flask.Flask.__name__)' "
+                         "&& python3 -m pytest --version")
+    assert used.exit_code == 0 and "stack Flask" in used.output and "pytest 9" in used.output
+    changed = await box.run("touch /opt/appstack/flask/evil.py; echo rc=$?; ls /opt/appstack/flask/evil.py")
+    assert "rc=0" not in changed.output and "No such file" in changed.output
