@@ -69,7 +69,7 @@ _OPTIONS = {"level": ["Beginner", "Intermediate", "Advanced"], "status": ["Open"
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "page"
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-") or "page"
 
 
 def _singular(word: str) -> str:

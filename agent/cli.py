@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from agent import brief as brief_rules
-from agent import build, plan, tools
+from agent import appstack, build, plan, tools
 from agent import events as ev
 from agent import interview as iv
 from agent.config import Settings
@@ -158,7 +158,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         await shots.close()
     if outcome.status != "done":
         raise CliError(f"The build stopped before the end ({outcome.status}: {outcome.reason}).")
-    say("done", f"Built. Run it: cd {out / 'code'} && python3 app/server.py --port 8000")
+    say("done", f"Built. Run it: cd {out / 'code'} && PYTHONPATH={appstack.location()} python3 app/main.py --port 8000")
     return 0
 
 

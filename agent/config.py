@@ -22,6 +22,12 @@ class SettingsError(ValueError):
     """A setting has a value the product cannot use; the message names it and says why."""
 
 
+def app_stack_dir(env: Mapping[str, str] | None = None) -> Path:
+    """APP_STACK_DIR: where the generated apps' web stack is installed (see `agent/appstack`)."""
+    configured = (os.environ if env is None else env).get("APP_STACK_DIR", "").strip()
+    return Path(configured) if configured else PROJECT_ROOT / ".tools" / "appstack"
+
+
 def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.get(name, "").strip()
     if not raw:

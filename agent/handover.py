@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import re
 import tarfile
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files (data dumps, binaries) stay out of the pack
-SKIP_PARTS = {".git", "node_modules", "__pycache__", ".venv", "venv"}
+SKIP_PARTS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".pytest_cache"}
+RUNTIME_DATA = "data/"  # the running app's own database, uploads and session key: not code
 TEST_COMMAND = re.compile(r"\b(pytest|unittest|npm test|jest|vitest)\b")
 
 
@@ -70,6 +72,8 @@ def readme(contents: PackContents) -> str:
             "- `idea-brief.md` and `plan.md`: what was agreed before the build\n"
             "- `screenshots/`: the app's pages as they looked when it was built\n\n"
             "## Run the app\n\nYou need Python 3. In a terminal, from the `code` folder:\n\n"
+            + ("```\npython3 -m pip install -r requirements.txt\n```\n\nthen\n\n" if "requirements.txt" in contents.code
+               else "") +
             f"```\n{run}\n```\n\nThen open http://localhost:8000 in your browser.\n"
             + ("\n## Hidden secrets\n\nWhat looked like a password or secret key was replaced with `[redacted]` in: "
                + ", ".join(f"`code/{path}`" for path in contents.hidden)
@@ -100,27 +104,83 @@ def make_pack(contents: PackContents) -> bytes:
     return buffer.getvalue()
 
 
+# The generated app's own checks (agent/appstack/template/tests), in the founder's words.
+CHECK_WORDS = {
+    "test_page_starts_empty": "it opens with a clear empty state",
+    "test_adding_needs_sign_in": "adding asks a visitor to sign in first",
+    "test_empty_required_fields_are_named": "leaving a required field empty is explained",
+    "test_form_keeps_what_was_typed": "the form keeps what was typed after a mistake",
+    "test_adding_a_record_shows_it": "something added is listed straight away",
+    "test_invalid_values_are_explained": "a wrong value is explained",
+    "test_photos_are_checked_and_served": "photos are checked and shown",
+    "test_search_finds_records": "search finds what was added, and says when nothing matches",
+    "test_browse_links_to_adding": "it links to where things are added",
+}
+
+
+def _page_checks(page_slug: str, field_keys: set[str], checks: dict[str, str]) -> dict[str, list[str]]:
+    """The app's checks of one page, by outcome, in plain words (each said once)."""
+    found: dict[str, list[str]] = {"passed": [], "failed": []}
+    for node, outcome in sorted(checks.items()):
+        name, _, param = node.partition("::")[2].partition("[")
+        param = param.rstrip("]")
+        if param != page_slug and not any(param == f"{page_slug}-{key}" for key in field_keys):
+            continue
+        words = CHECK_WORDS.get(name, name.removeprefix("test_").replace("_", " "))
+        bucket = found["passed" if outcome == "passed" else "failed"]
+        if words not in bucket and outcome != "skipped":
+            bucket.append(words)
+    found["passed"] = [w for w in found["passed"] if w not in found["failed"]]
+    return found
+
+
 def evidence(features: list[dict[str, Any]], screenshots: list[dict[str, Any]],
-             test_runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each MVP feature with what shows it working: a screenshot of its page and a passing test run
-    after the feature was built. Anything less is reported as not verified, never glossed over."""
+             test_runs: list[dict[str, Any]], *, schema: dict[str, Any] | None = None,
+             checks: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Each MVP feature with what shows it working: a screenshot of its page and the checks that
+    passed after it was built. When the app's own checks say which page they tested (`checks`, from
+    the app the offline co-founder builds, with its `schema`), each feature lists what was checked
+    and what failed; otherwise the last test run speaks for all. Anything less is "not verified"."""
     shots = {slug(s.get("name", "")): s for s in screenshots}
     last_tests = test_runs[-1] if test_runs else None
     tests_passed = bool(last_tests) and last_tests.get("status") == "exit code 0"
+    pages = {p.get("title"): p for p in (schema or {}).get("pages", []) if isinstance(p, dict)}
+    entities = {e.get("key"): e for e in (schema or {}).get("entities", []) if isinstance(e, dict)}
     report = []
     for feature in features:
-        shot = shots.get(slug(feature.get("name", "")))
-        test = ("the app's automated checks passed after it was built" if tests_passed else
-                "the app's automated checks did not pass" if last_tests else "no automated check was run")
-        report.append({"feature": feature.get("name", ""), "screenshot": shot["key"] if shot else "",
-                       "test": test, "verified": bool(shot) and tests_passed})
+        name = feature.get("name", "")
+        shot = shots.get(slug(name))
+        page = pages.get(name)
+        if page is not None and checks:
+            keys = {f.get("key", "") for f in entities.get(page.get("entity"), {}).get("fields", [])}
+            found = _page_checks(str(page.get("slug", "")), keys, checks)
+            verified = bool(found["passed"]) and not found["failed"] and tests_passed
+            test = ("checked by the app's own tests: " + "; ".join(found["passed"]) if found["passed"]
+                    else "no check of this page ran")
+            if found["failed"]:
+                test += ". Not working yet: " + "; ".join(found["failed"])
+        else:
+            verified = tests_passed
+            test = ("the app's automated checks passed after it was built" if tests_passed else
+                    "the app's automated checks did not pass" if last_tests else "no automated check was run")
+        report.append({"feature": name, "screenshot": shot["key"] if shot else "", "test": test,
+                       "verified": bool(shot) and verified})
     return report
+
+
+async def _app_json(sandbox: Sandbox, path: str) -> dict[str, Any]:
+    """A JSON file the app keeps in the workspace, or {} (a missing or broken file is no evidence)."""
+    try:
+        data = json.loads((await sandbox.read_file(path)).decode("utf-8"))
+    except Exception:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 async def _code(sandbox: Sandbox) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for path in await sandbox.list_files():
-        if SKIP_PARTS & set(path.split("/")):
+        if SKIP_PARTS & set(path.split("/")) or path.startswith(RUNTIME_DATA):
             continue
         data = await sandbox.read_file(path)
         if len(data) <= MAX_FILE_BYTES:
@@ -146,7 +206,9 @@ async def finish_build(deps, run_id: int, project: Project, sandbox: Sandbox, em
         brief, docs, phases, rows = await deps.db.run(_read)
         shots = [r.payload for r in rows if r.type == ev.ScreenshotTaken.type]
         tests = [r.payload for r in rows if r.type == ev.LogOutput.type and TEST_COMMAND.search(r.payload["command"])]
-        await emit(ev.EvidenceReported(features=evidence(plan_rules.planned_features(brief, phases), shots, tests)))
+        schema, checks = await _app_json(sandbox, "app/schema.json"), await _app_json(sandbox, "data/checks.json")
+        await emit(ev.EvidenceReported(features=evidence(plan_rules.planned_features(brief, phases), shots, tests,
+                                                         schema=schema, checks=checks)))
     except Exception:
         log.exception("evidence report of run %s failed", run_id)
         return

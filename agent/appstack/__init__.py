@@ -9,8 +9,9 @@ offline. `template/` is the app engine: the offline co-founder copies it and wri
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from agent.config import app_stack_dir
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "template"
@@ -21,9 +22,8 @@ DESCRIPTION = ("Python 3.11 with Flask 3.1, Jinja2 and Werkzeug (web pages and f
 
 
 def location() -> Path:
-    """Where the stack is installed on this machine."""
-    configured = os.environ.get("APP_STACK_DIR", "").strip()
-    return Path(configured) if configured else HERE.parent.parent / ".tools" / "appstack"
+    """Where the stack is installed on this machine (APP_STACK_DIR)."""
+    return app_stack_dir()
 
 
 def installed() -> bool:
@@ -37,4 +37,6 @@ def template_files() -> dict[str, str]:
         rel = path.relative_to(TEMPLATE).as_posix()
         if path.is_file() and "__pycache__" not in rel and rel != "schema.example.json" and ".pytest_cache" not in rel:
             files[rel] = path.read_text(encoding="utf-8")
+    pins = [line for line in REQUIREMENTS.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    files["requirements.txt"] = "\n".join(pins) + "\n"  # so the downloaded app runs anywhere
     return files

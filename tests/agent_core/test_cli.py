@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from agent import appstack
 from agent.services.sandbox import free_port
 from agent.services.screenshots import chromium_path
 
@@ -40,7 +41,8 @@ def test_an_idea_becomes_a_running_app_with_docs_and_screenshots(tmp_path):
     assert len(shots) >= 4 and all(s.stat().st_size > 5000 for s in shots)
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "app/server.py", "--port", str(port)], cwd=out / "code",
+    server = subprocess.Popen(["/usr/bin/python3", "app/main.py", "--port", str(port)], cwd=out / "code",
+                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(appstack.location())},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(50):
@@ -49,7 +51,7 @@ def test_an_idea_becomes_a_running_app_with_docs_and_screenshots(tmp_path):
                 break
             except OSError:
                 time.sleep(0.1)
-        assert "Plantly" in home and "A plant list" in home and "Watering reminders" in home
+        assert "Plantly" in home and "Plant list" in home and "Watering reminders" in home
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -158,19 +158,19 @@ async def test_the_offline_builder_builds_a_running_tested_app(tmp_path):
         async with app_http.client(await box.preview_url()) as app:
             home = (await app.get("/")).text
             assert "Walkies" in home and "Search and filter" in home
-            page = (await app.get("/feature/search-and-filter")).text
-        assert "Nothing here yet." in page and "Test entry" not in page  # the tests left the app's data alone
+            page = (await app.get("/p/search-and-filter")).text
+        assert "Example" in page and "Sample " not in page  # the examples are there; the tests left no data
     finally:
         await box.close()
         await shots.close()
     failures = [e for e in rec.events if isinstance(e, ev.ToolUsed) and not e.ok]
     assert failures == []
-    tests_ran = [e for e in rec.events if isinstance(e, ev.ToolUsed) and e.tool == "bash" and "unittest" in e.label]
+    tests_ran = [e for e in rec.events if isinstance(e, ev.ToolUsed) and e.tool == "bash" and "pytest" in e.label]
     assert tests_ran and all(e.ok for e in tests_ran)
     started = [e.number for e in rec.events if isinstance(e, ev.PhaseStarted)]
     finished = [e.number for e in rec.events if isinstance(e, ev.PhaseCompleted)]
     assert started == finished == list(range(1, len(phases) + 1))
-    assert set(rec.docs) == set(tools.DOC_KINDS) and len(rec.shots) == len(phases) - 1  # home + each feature
+    assert set(rec.docs) == set(tools.DOC_KINDS) and len(rec.shots) == len(phases)  # home, each feature, sign-up
     assert all(len(png) > 5000 for png in rec.shots.values())
     assert any(isinstance(e, ev.Narration) for e in rec.events)
 

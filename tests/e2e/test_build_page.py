@@ -102,8 +102,11 @@ def test_a_founder_watches_the_build_live_and_takes_the_app_home(live_app, signe
     # the preview: the app itself, through the app's authenticated proxy
     frame = page.frame_locator("#preview-frame")
     expect(frame.locator("h1")).to_have_text("Walkies")
-    frame.locator("nav a").nth(1).click()  # links keep working inside the proxy
-    expect(frame.locator("form input[name=text]")).to_be_visible()
+    first_page = frame.locator("a[href*='/p/']").first
+    title = first_page.inner_text().strip()
+    first_page.click()  # links keep working inside the proxy
+    expect(frame.locator("h1")).to_have_text(title)
+    expect(frame.locator("main")).to_contain_text("Sign in to add")  # a visitor is asked to sign in to add
     assert page.locator("#screenshots figure").count() >= 3
     expect(page.locator("#docs")).to_be_visible()
     page.click("#doc-tab-faq")
@@ -121,16 +124,17 @@ def test_a_founder_watches_the_build_live_and_takes_the_app_home(live_app, signe
 
     # the technical log: cleaned output, and the whole of it as a download, by clicking the button
     page.click("#technical-details summary")
-    expect(page.locator("#build-log")).to_contain_text("unittest")
+    expect(page.locator("#build-log")).to_contain_text("pytest")
     name, log = clicked_download(page, "#download-log")
-    assert name == f"build-log-project-{project.id}.txt" and "$ python3 -m unittest" in log.decode()
+    assert name == f"build-log-project-{project.id}.txt" and "$ python3 -m pytest" in log.decode()
 
     # the download pack: the app, the guides, the brief, the plan and the screenshots
     name, pack = clicked_download(page, "#download-pack")
     assert name.endswith(".tar.gz") and len(pack) > 10_000
     with tarfile.open(fileobj=io.BytesIO(pack), mode="r:gz") as archive:
         names = archive.getnames()
-    assert any(n.endswith("/code/app/server.py") for n in names)
+    assert any(n.endswith("/code/app/main.py") for n in names) and any(n.endswith("/code/requirements.txt") for n in names)
+    assert not any("/code/data/" in n for n in names)  # the running app's database and key stay out
     assert {"README.md", "idea-brief.md", "plan.md"} <= {n.split("/", 1)[1] for n in names}
     assert sum(n.endswith(".png") for n in names) >= 3 and any("/docs/faq.md" in n for n in names)
     href = page.locator("#download-pack").get_attribute("href")

@@ -1,0 +1,1 @@
+"""The app engine: a small Flask app whose records, fields and pages come from `app/schema.json`."""
