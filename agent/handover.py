@@ -21,6 +21,7 @@ from sqlmodel import col, select
 
 from agent import brief as brief_rules
 from agent import plan as plan_rules
+from agent import run_store as rs
 from agent import events as ev
 from agent import secret_scan
 from agent.founder_safe import redact
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files (data dumps, binaries) stay out of the pack
 SKIP_PARTS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".pytest_cache"}
 RUNTIME_DATA = "data/"  # the running app's own database, uploads and session key: not code
-TEST_COMMAND = re.compile(r"\b(pytest|unittest|npm test|jest|vitest)\b")
 
 
 @dataclass
@@ -205,7 +205,7 @@ async def finish_build(deps, run_id: int, project: Project, sandbox: Sandbox, em
     try:
         brief, docs, phases, rows = await deps.db.run(_read)
         shots = [r.payload for r in rows if r.type == ev.ScreenshotTaken.type]
-        tests = [r.payload for r in rows if r.type == ev.LogOutput.type and TEST_COMMAND.search(r.payload["command"])]
+        tests = [r.payload for r in rows if r.type == ev.LogOutput.type and rs.TEST_COMMAND.search(r.payload["command"])]
         schema, checks = await _app_json(sandbox, "app/schema.json"), await _app_json(sandbox, "data/checks.json")
         await emit(ev.EvidenceReported(features=evidence(plan_rules.planned_features(brief, phases), shots, tests,
                                                          schema=schema, checks=checks)))

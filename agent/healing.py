@@ -22,7 +22,9 @@ from agent.guards import call_signature
 MAX_APPROACHES = 3
 # tools whose failures never count towards stopping a build: a screenshot is best effort, and a
 # lookup that finds nothing (a missing file, no match) is exploring, not a failed attempt at a fix
-BEST_EFFORT_TOOLS = frozenset({"take_screenshot", "read_file", "grep", "glob"})
+# Tools whose refusals are guidance, not a failed approach: they never count towards an escalation
+# ("plan": a phase nothing checked yet is refused with what to do; the repetition guard stops loops).
+BEST_EFFORT_TOOLS = frozenset({"take_screenshot", "read_file", "grep", "glob", "plan"})
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[\w.@+-]+){2,}/?")
 _EXCEPTION = re.compile(r"\b([A-Z][A-Za-z]*(?:Error|Exception|Failure|Refused|Timeout))\b")
 _BLANKS = [

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from agent import build_events as bev
 from agent import healing
 from agent.healing import HealNote
-from agent.models import Checkpoint, ErrorSignature, Escalation, Run, UsageEntry, utcnow
+from agent.models import Checkpoint, ErrorSignature, Escalation, Run, RunEvent, UsageEntry, utcnow
 
 KEEP_CHECKPOINTS = 3
 
@@ -125,3 +127,29 @@ def healing_costs(session: Session, *, run_id: int) -> list[dict[str, Any]]:
                         .where(UsageEntry.run_id == run_id, UsageEntry.signature != "")
                         .group_by(UsageEntry.signature).order_by(UsageEntry.signature)).all()
     return [{"signature": sig, "calls": int(calls), "cost_micros": int(cost or 0)} for sig, calls, cost in rows]
+
+
+# --- a phase is done only when something checked it ------------------------------------------------
+
+TEST_COMMAND = re.compile(r"\b(pytest|unittest|npm test|jest|vitest)\b")
+
+
+def unchecked(session: Session, *, run_id: int, number: int) -> str:
+    """Why phase `number` of this run cannot be marked done yet ("" when it can): the tests failed the
+    last time they ran since the phase started, or nothing (no test run, no screenshot) checked it.
+    Read from the run's own events, so it holds across slices and restarts."""
+    rows = list(session.exec(select(RunEvent).where(
+        RunEvent.run_id == run_id,
+        col(RunEvent.type).in_([bev.PhaseStarted.type, bev.LogOutput.type, bev.ScreenshotTaken.type]))
+        .order_by(col(RunEvent.seq))))
+    started = [r.seq for r in rows if r.type == bev.PhaseStarted.type and r.payload.get("number") == number]
+    since = [r for r in rows if not started or r.seq > started[-1]]
+    tests = [r.payload for r in since
+             if r.type == bev.LogOutput.type and TEST_COMMAND.search(str(r.payload.get("command", "")))]
+    if tests and tests[-1].get("status") != "exit code 0":
+        return ("The tests failed the last time they ran in this phase: fix what they found and run them again "
+                "before completing it.")
+    if not tests and not any(r.type == bev.ScreenshotTaken.type for r in since):
+        return ("Nothing in this phase has been checked yet: run the app's tests (or start the app and take a "
+                "screenshot of what the phase made), then complete it.")
+    return ""

@@ -41,6 +41,9 @@ def tool_context(deps: BuildDeps, project: Project, run_id: int, sandbox: Sandbo
             phases = js.plan_phases(s, project_id=project.id)
             if not 1 <= number <= len(phases):
                 raise LookupError(number)
+            why = rs.unchecked(s, run_id=run_id, number=number) if status == "done" else ""
+            if why:  # nothing is shown as done that was not checked
+                raise tools.PhaseNotChecked(why)
             phase = phases[number - 1]
             js.update_phase(s, project_id=project.id, phase_id=phase.id, status=status)
             return phase.title

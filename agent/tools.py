@@ -38,6 +38,10 @@ class ToolResult:
     is_error: bool = False
 
 
+class PhaseNotChecked(Exception):
+    """A phase the agent wants to mark done that nothing has checked (see run_store.unchecked)."""
+
+
 @dataclass
 class ToolContext:
     """What the tools act on; built by the worker for each run (a scripted stand-in in tests)."""
@@ -209,6 +213,8 @@ async def _plan(ctx: ToolContext, action: str, phase: int) -> ToolResult:
         title = await ctx.move_phase(int(phase), status)
     except LookupError:
         return ToolResult(f"There is no phase {phase} in the plan.", "Plan unchanged", is_error=True)
+    except PhaseNotChecked as exc:
+        return ToolResult(str(exc), f"Phase {phase} not finished: not checked yet", is_error=True)
     ctx.phase.update(number=int(phase), title=title)
     event = ev.PhaseStarted if action == "start" else ev.PhaseCompleted
     await ctx.emit(event(number=int(phase), title=title))

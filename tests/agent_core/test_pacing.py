@@ -13,7 +13,7 @@ from agent import events as ev
 from agent.build_control import BuildControls
 from agent.build_job import BuildDeps, build_slice
 from agent.project_setup import workspace_path
-from agent.models import Plan, Subscription, UsageEntry, utcnow
+from agent.models import Plan, RunEvent, Subscription, UsageEntry, utcnow
 from agent.pricing import cost_micros
 from agent.services.llm import Usage
 from agent.services.confinement import UNCONFINED
@@ -125,6 +125,7 @@ async def test_the_founders_tier_fixes_the_runs_model(db, redis, planned, tmp_pa
         s.commit()
     queue = Queue()
     model = TieredScripted([[("plan", {"action": "start", "phase": 1})], *steps(2),
+                            [("bash", {"command": "python3 -m pytest --version"})],  # a phase is checked before it is done
                             [("plan", {"action": "complete", "phase": 1})]])
     run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
     with db.session() as s:
@@ -139,5 +140,31 @@ async def test_the_founders_tier_fixes_the_runs_model(db, redis, planned, tmp_pa
         phases = build_view.read(s, project_id=project.id, user_id=user.id)["phases"]
     turn = cost_micros("claude-opus-4-1", Usage(input_tokens=10, output_tokens=5))
     last = cost_micros("claude-opus-4-1", Usage(input_tokens=10, output_tokens=2))  # its closing words
-    assert actual[0] == 3 * turn + last and not any(actual[1:])  # the first call came before phase 1 began
+    assert actual[0] == 4 * turn + last and not any(actual[1:])  # the first call came before phase 1 began
     assert phases[0]["cost"].startswith("<$0.01 of est. $") and phases[1]["cost"].startswith("est. $")
+
+
+async def test_a_phase_is_done_only_once_something_checked_it(db, redis, planned, tmp_path):
+    """Completing a phase nothing checked, or whose tests failed last, is refused with what to do;
+    after a passing test run it is done."""
+    user, project = planned
+    queue = Queue()
+    model = Scripted([[("plan", {"action": "start", "phase": 1})],
+                      [("bash", {"command": "python3 -m pytest -q no_such_tests.py"})],  # fails
+                      [("plan", {"action": "complete", "phase": 1})],  # refused: the tests failed last
+                      [("bash", {"command": "python3 -m pytest --version"})],  # passes
+                      [("plan", {"action": "complete", "phase": 1})],  # done
+                      [("plan", {"action": "start", "phase": 2})],
+                      [("plan", {"action": "complete", "phase": 2})]])  # refused: nothing checked it
+    run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
+    assert await build_slice(deps_for(db, redis, model, tmp_path, utcnow, queue), run_id) == "succeeded"
+    with db.session() as s:
+        used = [e.payload for e in s.exec(select(RunEvent).where(RunEvent.run_id == run_id,
+                                                                 RunEvent.type == ev.ToolUsed.type)
+                                          .order_by(RunEvent.seq))]
+        first, second = js.plan_phases(s, project_id=project.id)[:2]
+    refusals = [u["label"] for u in used if u["tool"] == "plan" and not u["ok"]]
+    assert refusals == ["Phase 1 not finished: not checked yet", "Phase 2 not finished: not checked yet"]
+    assert first.status == "done" and second.status == "in_progress"
+    told = json.dumps(model.requests[-1])  # what the model was told
+    assert "Nothing in this phase has been checked yet" in told and "The tests failed the last time" in told
