@@ -40,9 +40,12 @@ def _docs(schema: dict[str, Any], brief: dict[str, Any]) -> dict[str, str]:
     listed = []
     for page in schema["pages"]:
         entity = entities[page["entity"]]
+        thing = entity["name"].lower()
         does = (f"search the {entity['plural'].lower()} people have added" if page["mode"] == "browse"
-                else f"add a {entity['name'].lower()} with its {_fields_said(entity)}, and see everyone's")
-        listed.append(f"- **{page['title']}**: {page['intro']} On this page you {does}.")
+                else f"add {'an' if thing[:1] in 'aeiou' else 'a'} {thing} ({_fields_said(entity)}) and see everyone's")
+        intro = page["intro"].rstrip()
+        listed.append(f"- **{page['title']}**: {intro}{'' if intro.endswith(('.', '!', '?')) else '.'} "
+                      f"On this page you {does}.")
     demo = "".join(f"\n\n{service} are shown as a demo for now: nothing is charged or sent." for service in schema["demo"])
     first = schema["pages"][0]["title"] if schema["pages"] else "the home page"
     return {
