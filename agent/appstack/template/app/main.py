@@ -18,7 +18,7 @@ import re
 import secrets
 import sys
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 if __package__ in (None, ""):  # run as `python3 app/main.py`: make `import app` find this package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,16 +26,15 @@ if __package__ in (None, ""):  # run as `python3 app/main.py`: make `import app`
 from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request,
                    send_from_directory, session)
 from werkzeug.exceptions import HTTPException
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
-from app import fields
-from app.schema import Page, Schema, load_schema
-from app.store import Store, connect, create_tables
+from app import accounts, fields
+from app.schema import Page, load_schema
+from app.store import create_tables
+from app.web import close_db, db, go, next_path, schema
 
 APP_DIR = Path(__file__).resolve().parent
 EXAMPLE_EMAIL = "example@example.invalid"
-MIN_PASSWORD, MAX_PASSWORD = 8, 200
-LOCAL_PATH = re.compile(r"^/(?![/\\])[^\s\\]*$")
 PREFIX = re.compile(r"^(?:/[A-Za-z0-9._~-]+)+$")
 ERRORS = {
     400: ("That didn't go through", "The form may have expired. Go back, reload the page and try again."),
@@ -61,8 +60,9 @@ def create_app(data_dir: str | Path | None = None, schema_path: str | Path | Non
         DATABASE=str(data / "app.db"), UPLOADS=str(uploads))
     create_tables(app.config["DATABASE"])
     app.register_blueprint(bp)
+    app.register_blueprint(accounts.bp)
     app.register_error_handler(HTTPException, _error_page)
-    app.teardown_appcontext(_close_db)
+    app.teardown_appcontext(close_db)
     return app
 
 
@@ -76,24 +76,6 @@ def _secret_key(path: Path) -> bytes:
     with os.fdopen(fd, "wb") as file:
         file.write(key)
     return key
-
-
-def schema() -> Schema:
-    """The product this app runs."""
-    return current_app.config["SCHEMA"]
-
-
-def db() -> Store:
-    """The store for this request (one SQLite connection, closed when the request ends)."""
-    if "store" not in g:
-        g.store = Store(connect(current_app.config["DATABASE"]))
-    return g.store
-
-
-def _close_db(_exc: BaseException | None = None) -> None:
-    store = g.pop("store", None)
-    if store is not None:
-        store.conn.close()
 
 
 def csrf_token() -> str:
@@ -142,17 +124,6 @@ def _signed_in_user():
     return db().user_by_id(user_id)
 
 
-def _next_path() -> str:
-    """Where to go after signing in: the `next` value if it is a path on this site, else ""."""
-    target = request.values.get("next", "")
-    parts = urlsplit(target)
-    return target if LOCAL_PATH.match(target) and not parts.scheme and not parts.netloc else ""
-
-
-def _go(path: str):
-    return redirect(g.root + path, 303)
-
-
 @bp.get("/")
 def home():
     """The app's name, promise and a card per page."""
@@ -185,79 +156,14 @@ def _show_page(page: Page, typed: dict | None = None, errors: dict | None = None
 def _add_record(page: Page):
     if schema().accounts and g.user is None:
         flash(f"Sign in to add {page.entity.plural_lower}.")
-        return _go(f"/signin?next={quote(page.path)}")
+        return go(f"/signin?next={quote(page.path)}")
     values, typed, errors = fields.read_form(page.entity.fields, request.form, request.files)
     if errors:
         return _show_page(page, typed, errors, 400)
     fields.save_uploads(values, Path(current_app.config["UPLOADS"]))
     db().add_record(page.entity.key, values, owner_id=g.user["id"] if g.user else None)
     flash(f"{page.entity.name} added.")
-    return _go(page.path)
-
-
-@bp.route("/signup", methods=["GET", "POST"])
-def signup():
-    """Create an account: name, email and a password of at least 8 characters."""
-    _need_accounts()
-    typed = {"name": " ".join(request.form.get("name", "").split()), "email": request.form.get("email", "").strip()}
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        password = request.form.get("password", "")
-        errors = _signup_errors(typed, password)
-        if not errors:
-            user_id = db().add_user(typed["name"], typed["email"], generate_password_hash(password))
-            if user_id is not None:
-                return _start_session(user_id, f"Welcome, {typed['name']}. Your account is ready.")
-            errors["email"] = "There's already an account with that email. Sign in instead."
-    return render_template("signup.html", typed=typed, errors=errors, next=_next_path()), 400 if errors else 200
-
-
-def _signup_errors(typed: dict, password: str) -> dict[str, str]:
-    errors = {}
-    if not typed["name"] or len(typed["name"]) > 100:
-        errors["name"] = "Enter your name (up to 100 characters)."
-    if not fields.EMAIL.match(typed["email"]) or len(typed["email"]) > 254:
-        errors["email"] = "Enter your email address, like name@example.com."
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        errors["password"] = f"Choose a password of at least {MIN_PASSWORD} characters."
-    return errors
-
-
-@bp.route("/signin", methods=["GET", "POST"])
-def signin():
-    """Sign in with email and password."""
-    _need_accounts()
-    typed = {"email": request.form.get("email", "").strip()}
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        user = db().user_by_email(typed["email"])
-        if user and check_password_hash(user["password_hash"], request.form.get("password", "")):
-            return _start_session(user["id"], f"Welcome back, {user['name']}.")
-        errors["form"] = "That email and password don't match."
-    return render_template("signin.html", typed=typed, errors=errors, next=_next_path()), 400 if errors else 200
-
-
-@bp.post("/signout")
-def signout():
-    """Forget who is signed in."""
-    _need_accounts()
-    session.clear()
-    flash("You're signed out.")
-    return _go("/")
-
-
-def _need_accounts() -> None:
-    if not schema().accounts:
-        abort(404)
-
-
-def _start_session(user_id: int, message: str):
-    """Sign the user in with a fresh session (never reusing the one from before), then move on."""
-    target = _next_path() or "/"
-    session.clear()
-    session["uid"] = user_id
-    flash(message)
-    return _go(target)
+    return go(page.path)
 
 
 @bp.get("/uploads/<name>")

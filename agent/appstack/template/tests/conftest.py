@@ -9,12 +9,21 @@ WORKSPACE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(WORKSPACE))
 
 from app.main import create_app  # noqa: E402  (needs the workspace on sys.path)
+from helpers import SCHEMA, sign_up  # noqa: E402
 
 
 @pytest.fixture
 def app(tmp_path):
     """The app with app/schema.json and an empty data folder."""
     return create_app(data_dir=tmp_path)
+
+
+@pytest.fixture
+def member(client):
+    """A client that may add records: signed up when the app has accounts."""
+    if SCHEMA.accounts:
+        assert sign_up(client).status_code == 303
+    return client
 
 
 @pytest.fixture
