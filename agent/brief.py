@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from agent import reading
-from agent.interview import Answered, IdeaFacts
+from agent.interview import Answered, IdeaFacts, unsure
 from agent.services.llm import context_block
 
 TEXT_SECTIONS = ("problem", "target_users", "value_proposition", "differentiation", "monetisation")
@@ -27,8 +27,18 @@ MAX_TEXT, MAX_ITEMS = 4000, 15
 
 def _answer(answers: list[Answered], *keys: str) -> str:
     """The founder's answers to these questions, as sentences, each said once."""
-    parts = [a.answer.strip() for k in keys for a in answers if a.key == k and not a.skipped and a.answer.strip()]
+    parts = [a.answer.strip() for k in keys for a in answers if a.key == k and _given(a)]
     return " ".join(_sentence(p) for p in dict.fromkeys(parts))
+
+
+def _given(answer: Answered) -> bool:
+    """An answer with something in it: not skipped, not empty, not "Not sure yet" (an open question)."""
+    return not answer.skipped and bool(answer.answer.strip()) and not unsure(answer.answer)
+
+
+OPEN = {"problem": "the problem it solves", "users": "who the first users are", "value": "what changes for users",
+        "competition": "how people manage today", "monetisation": "how it makes money",
+        "scope": "what the first version must do", "constraints": "what the first version must respect"}
 
 
 def _sentence(text: str) -> str:
@@ -52,7 +62,7 @@ def split_items(text: str) -> list[str]:
 
 def _raw(answers: list[Answered], *keys: str) -> str:
     """The founder's answers as written, line breaks kept, for reading lists out of them."""
-    parts = [a.answer.strip() for k in keys for a in answers if a.key == k and not a.skipped and a.answer.strip()]
+    parts = [a.answer.strip() for k in keys for a in answers if a.key == k and _given(a)]
     return "\n".join(dict.fromkeys(parts))
 
 
@@ -82,10 +92,11 @@ def draft_offline(idea: IdeaFacts, answers: list[Answered]) -> dict[str, Any]:
             features.append({"name": called, "description": _sentence(item) if called.lower() != item.lower() else "",
                              "priority": "must" if len(features) < 3 else "should" if len(features) < 5 else "could"})
     risks = []
-    for a in answers:
-        if a.skipped:
-            risks.append({"text": f"We haven't discussed {a.topic} yet; the brief assumes the simplest option.",
-                          "kind": "assumption", "mitigation": "Revisit it after the first users try the MVP."})
+    asked = [a.key.removesuffix("_more") for a in answers if a.key.removesuffix("_more") in OPEN]
+    given = {a.key.removesuffix("_more") for a in answers if _given(a)}
+    for topic in dict.fromkeys(k for k in asked if k not in given):  # skipped or "not sure yet", nothing more said
+        risks.append({"text": f"Still open: {OPEN.get(topic, topic)}. The brief assumes the simplest option.",
+                      "kind": "assumption", "mitigation": "Revisit it after the first users try the MVP."})
     constraints = _answer(answers, "constraints", "constraints_more", "ai_data", "mobile")
     if constraints:
         risks.append({"text": _sentence(constraints), "kind": "risk",

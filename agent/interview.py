@@ -112,8 +112,21 @@ def _answer_words(answers: list[Answered], topic: str) -> set[str]:
     return set().union(*(_words(a.answer) for a in answers if a.topic == topic and not a.skipped)) if answers else set()
 
 
+_UNSURE = re.compile(
+    r"^(?:i'?m |we'?re |i |we |honestly |to be honest |um+ |hmm+ )*(?:not sure(?: yet)?|unsure|no idea(?: yet)?|don'?t know(?: yet)?|"
+    r"do not know|idk|dunno|not decided(?: yet)?|undecided|haven'?t (?:thought|decided)(?: about (?:it|that))?(?: yet)?|"
+    r"not yet|tbd|tbc|tba|n/?a|none|nothing|no|nope|skip|pass|\?+|-+|\.+)"
+    r"(?: (?:yet|really|at all|right now|for now|to be honest|tbh|sorry))*$")
+
+
+def unsure(text: str) -> bool:
+    """A non-answer ("Not sure yet.", "idk", "n/a", "?"): an open question, never content for the brief."""
+    said = " ".join(re.sub(r"[!,;:\u2026]+|(?<=\w)\.+", " ", text.lower().replace("\u2019", "'")).split())
+    return bool(_UNSURE.match(said.strip())) if len(said) < 60 else False
+
+
 def _thin(answer: Answered) -> bool:
-    return not answer.skipped and len(answer.answer.split()) < 6
+    return not answer.skipped and len(answer.answer.split()) < 6 and not unsure(answer.answer)
 
 
 def next_question(idea: IdeaFacts, answers: list[Answered]) -> Question | None:

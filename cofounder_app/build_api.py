@@ -13,6 +13,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from agent import build_control, store
+from agent.handover import slug
 from agent import events as ev
 from agent.accounts import hash_token
 from agent.models import Project
@@ -60,6 +61,13 @@ def _plain_key(key: str, prefix: str) -> bool:
     return True
 
 
+def download_name(product: str, name: str) -> str:
+    """What a download is saved as: named after the product ("plotshare-mvp.tar.gz"), never "run-17"."""
+    if name.startswith("run-") and name.endswith(".tar.gz"):
+        return f"{slug(product)}-mvp.tar.gz"
+    return f"{slug(product)}-{name}"
+
+
 async def project_file(request: Request) -> Response:
     project = await owned_project(request)
     key = request.path_params.get("key", "")
@@ -74,7 +82,7 @@ async def project_file(request: Request) -> Response:
     kind = "image/png" if name.endswith(".png") else "application/gzip" if name.endswith(".gz") else "text/plain"
     headers = {"cache-control": "private, max-age=3600"}
     if request.query_params.get("download"):
-        headers["content-disposition"] = f'attachment; filename="{name}"'
+        headers["content-disposition"] = f'attachment; filename="{download_name(project.name, name)}"'
         await audit.record("download", user_id=project.owner_id, project_id=project.id, file=name)
     return Response(data, media_type=kind, headers=headers)
 
@@ -96,7 +104,7 @@ async def build_log(request: Request) -> Response:
     await audit.record("download", user_id=project.owner_id, project_id=project.id, file="build log")
     text = "".join(f"$ {c['command']}\n{c['text'].rstrip()}\n[{c.get('status', '')}]\n\n" for c in chunks)
     return PlainTextResponse(text or "Nothing has been run yet.\n", headers={
-        "content-disposition": f'attachment; filename="build-log-project-{project.id}.txt"'})
+        "content-disposition": f'attachment; filename="{slug(project.name)}-build-log.txt"'})
 
 
 ROUTES = [

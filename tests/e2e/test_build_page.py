@@ -126,11 +126,11 @@ def test_a_founder_watches_the_build_live_and_takes_the_app_home(live_app, signe
     page.click("#technical-details summary")
     expect(page.locator("#build-log")).to_contain_text("pytest")
     name, log = clicked_download(page, "#download-log")
-    assert name == f"build-log-project-{project.id}.txt" and "$ python3 -m pytest" in log.decode()
+    assert name == "walkies-build-log.txt" and "$ python3 -m pytest" in log.decode()
 
     # the download pack: the app, the guides, the brief, the plan and the screenshots
     name, pack = clicked_download(page, "#download-pack")
-    assert name.endswith(".tar.gz") and len(pack) > 10_000
+    assert name == "walkies-mvp.tar.gz" and len(pack) > 10_000  # named after the product
     with tarfile.open(fileobj=io.BytesIO(pack), mode="r:gz") as archive:
         names = archive.getnames()
     assert any(n.endswith("/code/app/main.py") for n in names) and any(n.endswith("/code/requirements.txt") for n in names)

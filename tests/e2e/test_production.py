@@ -79,9 +79,9 @@ def test_downloads_and_the_preview_in_production_mode(prod_app, browser, make_fo
         page.goto(f"{prod_app.base}/projects/{project.id}/build")
         expect(page.locator("#agent-state")).to_have_text("Done")
         for selector, name, check in (
-                ("#download-pack", "run-1.tar.gz", lambda data: tarfile.open(fileobj=io.BytesIO(data)).getnames()),
-                ("#screenshots .shot-download >> nth=0", "00001-home-page.png", lambda data: data == PNG),
-                ("#download-log", f"build-log-project-{project.id}.txt", lambda data: b"python3 -m unittest" in data)):
+                ("#download-pack", "walkies-mvp.tar.gz", lambda data: tarfile.open(fileobj=io.BytesIO(data)).getnames()),
+                ("#screenshots .shot-download >> nth=0", "walkies-00001-home-page.png", lambda data: data == PNG),
+                ("#download-log", "walkies-build-log.txt", lambda data: b"python3 -m unittest" in data)):
             if selector == "#download-log":
                 page.click("#technical-details summary")
             with page.expect_download() as started:

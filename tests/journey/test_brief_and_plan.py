@@ -34,7 +34,10 @@ def test_different_ideas_give_different_briefs():
 def test_skipped_topics_become_assumptions_and_defaults_fill_in():
     answers = run_interview(DOG_WALKING, lambda q: None)
     draft = brief.draft_offline(DOG_WALKING, answers)
-    assert sum(r["kind"] == "assumption" for r in draft["risks"]) >= len(answers) - 1
+    asked = [a.key for a in answers if a.key in brief.OPEN]  # each skipped question is one open question
+    assert [r["text"] for r in draft["risks"] if r["text"].startswith("Still open")] == [
+        f"Still open: {brief.OPEN[key]}. The brief assumes the simplest option." for key in asked]
+    assert len(asked) >= 6
     assert draft["mvp_features"] and draft["monetisation"].startswith("Not decided yet")
 
 

@@ -86,3 +86,28 @@ def test_claude_proposals_are_kept_within_the_rules():
     assert bad_topic.topic in iv.TOPICS
     full = [iv.Answered(key=f"q{i}", topic=iv.TOPICS[i % 7], answer="a") for i in range(iv.MAX_QUESTIONS)]
     assert iv.accept_proposal({"done": False, "key": "more", "topic": "value", "question": "More?"}, DOG_WALKING, full) is None
+
+
+NOT_SURE = ["Not sure yet.", "idk", "No idea!", "n/a", "?", "I don't know yet", "Haven't thought about it",
+            "dunno tbh", "Nothing really", "Not decided yet…"]
+
+
+def test_not_sure_is_an_open_question_never_content():
+    """"Not sure yet" is neither pressed for more ("is a good start") nor written into the brief."""
+    from agent import brief as brief_rules
+    from tests.support.founders import FOUNDERS
+
+    assert all(iv.unsure(text) for text in NOT_SURE)
+    assert not any(iv.unsure(text) for text in ["Not sure yet, maybe a small monthly fee", "Ads", "No fees at first",
+                                                "I think ads", "Nobody does this well"])
+    plot = FOUNDERS[0]
+    for shrug in NOT_SURE:
+        answers = run_interview(plot.facts(), lambda q: plot.answers.get(q.key, shrug))
+        assert not any(q.key.endswith("_more") for q in answers if q.key != "scope_more"), shrug
+        brief = brief_rules.draft_offline(plot.facts(), answers)
+        written = brief_rules.to_markdown(brief)
+        ours = written.count("Not decided yet. A simple monthly subscription") if shrug.startswith("Not decided") else 0
+        assert written.count(shrug.rstrip(".!…")) == ours and "Today people get by with" not in written, shrug
+        assert "Still open: how it makes money" in written and "Still open: what changes for users" in written
+        assert [f["name"] for f in brief["mvp_features"]] == plot.features
+        assert brief["success_metrics"] == ["50 shared plots by the end of the summer."]

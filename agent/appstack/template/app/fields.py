@@ -125,9 +125,15 @@ def card(entity: Entity, record: dict) -> Card:
     return result
 
 
-def example(field: Field, n: int):
-    """A plausible made-up value for example record number `n` (0 or 1); None for photos."""
+QUESTION_LABELS = {"what", "which", "who", "name", "title", "item"}
+
+
+def example(field: Field, n: int, thing: str = ""):
+    """A plausible made-up value for example record number `n` (0 or 1) of a `thing` ("harvest"); None
+    for photos. A label that is only a question ("What") takes the thing's name: "Example harvest"."""
     label = field.label.lower()
+    if thing and label in QUESTION_LABELS:
+        label = thing.lower()
     values = {
         "text": f"Example {label}" if n == 0 else f"Another example {label}",
         "long": f"An example {label}, written to show what goes here.",

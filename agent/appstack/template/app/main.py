@@ -200,7 +200,7 @@ def seed_examples(app: Flask) -> int:
             if counts.get(entity.key):
                 continue
             for n in range(2):
-                data = {f.key: value for f in entity.fields if (value := fields.example(f, n)) is not None}
+                data = {f.key: value for f in entity.fields if (value := fields.example(f, n, entity.name)) is not None}
                 store.add_record(entity.key, data, user_id, example=True)
                 added += 1
     return added

@@ -161,6 +161,8 @@ def test_seed_adds_examples_once(app, client):
     for page in SCHEMA.pages:
         shown = html(client.get(page.path))
         assert 'class="badge example"' in shown and "Added by Example" in shown
+        bare = "|".join(fields.QUESTION_LABELS)  # "Example harvest", never "Example what"
+        assert not re.search(rf"xample (?:{bare})\b", shown, re.IGNORECASE), page.path
 
 
 def test_secret_key_is_kept_private(app, tmp_path):
