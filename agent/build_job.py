@@ -19,7 +19,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from agent import build, handover, healing, jobs, pacing, store
+from agent import build, escalations, handover, jobs, pacing, store
 from agent.preview_job import app_stopped, restart_app
 from agent.tool_context import tool_context
 from agent.build_control import control_key, finish_stopped
@@ -56,6 +56,7 @@ class BuildDeps:
     limits: LoopLimits = field(default_factory=LoopLimits)
     maxlen: int = 1000
     clock: Callable[[], datetime] = utcnow  # "now" for the budget and the wake cron (a test moves it)
+    app_host: str = "127.0.0.1"  # where the app binds inside its sandbox (E2B: 0.0.0.0, to be reachable)
 
 
 class SeqEmitter:
@@ -103,7 +104,7 @@ async def _fresh_state(deps: BuildDeps, project: Project) -> LoopState:
 
     brief, answers, phases = await deps.db.run(_read)
     port = free_port()
-    system = build.system_prompt(brief=brief, answers=answers, phases=phases, port=port)
+    system = build.system_prompt(brief=brief, answers=answers, phases=phases, port=port, host=deps.app_host)
     return LoopState(messages=[build.FIRST_MESSAGE], extra={"system": system, "port": port})
 
 
@@ -138,8 +139,9 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         await deps.db.run(lambda s: store.update_project(s, project_id=project.id, status="building"))
         await emit(ev.RunStarted(kind="build", title="Building your MVP"))
     decision = await deps.db.run(lambda s: rs.take_decision(s, run_id=run_id)) if saved else ""
-    if decision:  # the founder answered the agent's question: it goes on with that in its context
+    if decision:  # the founder answered the agent's question: it goes on with that in its context, with room
         tell(state, f"The founder answered your question: {decision}\nGo on with that decision.")
+        state.extra["cap_from"], state.repetition = state.tool_calls, {}  # a fresh step allowance, a clear window
     workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
     try:
         sandbox = await deps.open_sandbox(workspace, state.extra.get("sandbox_id", ""))
@@ -244,14 +246,7 @@ async def _finish(deps: BuildDeps, run_id: int, project: Project, state: LoopSta
         await emit(ev.RunPaused(reason="Paused: your co-founder stopped between steps and will resume when you ask."))
         return "paused"
     if outcome.status == "escalated":
-        if outcome.reason == "self-healing":
-            ask = healing.escalation(outcome.detail["note"], state.phase.get("title", ""))
-        else:
-            options = ["Let me try a different approach", "Skip this part for now", "Stop the build"]
-            ask = {"problem": ("I kept trying the same thing without progress and stopped to ask you."
-                               if outcome.reason == "repetition"
-                               else "I reached the limit of steps for this build and stopped to ask you."),
-                   "attempts": [], "recommendation": options[0], "options": options}
+        ask = escalations.question(outcome.reason, outcome.detail, state.phase.get("title", ""))
         await deps.db.run(lambda s: rs.escalate(s, run_id=run_id, signature=outcome.detail.get("signature", ""),
                                                 **ask))
         await emit(ev.NeedsInput(problem=ask["problem"], options=ask["options"]))

@@ -57,8 +57,28 @@ class HealNote:
     message: str
 
 
+_PYTEST_FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - (.*))?$", re.MULTILINE)
+_UNITTEST_FAILED = re.compile(r"^(?:FAIL|ERROR): (\w+) \(([\w.]+)\)", re.MULTILINE)
+_RAISED = re.compile(r"^\s*((?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Failure|Exit|Interrupt)\b:?.*)$", re.MULTILINE)
+
+
 def failure_line(output: str) -> str:
-    """The most telling line of a failure's output: the last one naming an error, else the last line."""
+    """The meaningful error of a failure's output, never its summary: the failing tests by name (pytest,
+    unittest) with the first one's error, else the exception a traceback ends with, else the last line
+    naming an error, else the last line. Two different failing tests give two different lines."""
+    failed = _PYTEST_FAILED.findall(output)
+    if failed:
+        names = sorted({name for name, _ in failed})
+        why = next((message for _, message in failed if message), "")
+        return (", ".join(names)[:200] + (f" - {why}" if why else ""))[:300]
+    unit = _UNITTEST_FAILED.findall(output)
+    if unit:
+        names = sorted({f"{where}.{name}" if not where.endswith(name) else where for name, where in unit})
+        raised = _RAISED.findall(output)
+        return (", ".join(names)[:200] + (f" - {raised[-1].strip()}" if raised else ""))[:300]
+    raised = _RAISED.findall(output)
+    if raised:
+        return raised[-1].strip()[:300]
     lines = [line.strip() for line in output.strip().splitlines() if line.strip() and not line.startswith("[")]
     for line in reversed(lines):
         if _EXCEPTION.search(line) or "error" in line.lower() or "failed" in line.lower():
@@ -81,15 +101,20 @@ def classify(tool: str, output: str) -> Failure:
     return Failure(error_type=error_type, signature=f"{error_type}:{digest}"[:120], message=line)
 
 
-def approach_key(tool: str, arguments: dict[str, Any]) -> str:
-    return call_signature(tool, arguments)
+def approach_key(tool: str, arguments: dict[str, Any], workspace: int = 0) -> str:
+    """An approach: the call on the workspace as it was (the same test run after a different fix is
+    a new approach; the same call on an unchanged workspace is not)."""
+    return f"{call_signature(tool, arguments)}@{workspace}"
 
 
-def decide(tried: list[dict[str, str]], key: str, label: str, message: str, signature: str) -> tuple[list[dict[str, str]], HealNote]:
-    """The approaches after this failure, and what to do about it."""
+def decide(tried: list[dict[str, str]], key: str, label: str, message: str, signature: str,
+           call: str = "") -> tuple[list[dict[str, str]], HealNote]:
+    """The approaches after this failure, and what to do about it. `key` is the approach (the call
+    and the state of the workspace it ran on), `call` the call alone (a later success of it means
+    the problem is solved)."""
     new = all(t["key"] != key for t in tried)
     if new and len(tried) < MAX_APPROACHES:
-        tried = [*tried, {"key": key, "label": label}]
+        tried = [*tried, {"key": key, "label": label, "call": call}]
     attempt = len(tried)
     escalate = attempt >= MAX_APPROACHES
     labels = [t["label"] for t in tried]
@@ -115,13 +140,15 @@ def _for_people(message: str) -> str:
 def escalation(note: HealNote, phase_title: str) -> dict[str, Any]:
     """The founder's question: the problem in plain English, the attempts, a recommendation, options."""
     where = f" while working on “{phase_title}”" if phase_title else ""
-    options = ["Skip this part for now and carry on with the rest",
-               "Try a simpler version of this feature",
-               "Stop the build here"]
+    part = f"“{phase_title}”" if phase_title else "this part"
+    simpler, skip = f"Try a simpler version of {part}", f"Skip {part} for now and build the rest"
+    checks = bool(_PYTEST_FAILED.search(note.message) or "test" in note.message.lower())
+    # a failing check of the feature: a simpler version usually passes; a tool or setup problem: move on
+    recommendation = simpler if checks else skip
     return {
         "problem": (f"I hit a problem{where} that I couldn't fix after {len(note.tried)} different tries. "
                     f"The error says: “{_for_people(note.message)}”"),
         "attempts": note.tried,
-        "recommendation": options[0],
-        "options": options,
+        "recommendation": recommendation,
+        "options": [recommendation, skip if checks else simpler, "Stop the build here"],
     }

@@ -10,6 +10,7 @@ conversation nears the context window and is compacted (`agent/compaction.py`).
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,8 +19,8 @@ from typing import Any
 from agent import compaction
 from agent import events as ev
 from agent import healing
-from agent import guards, tools
-from agent.services.llm import LLM, Turn
+from agent import guards, tools, turn_end
+from agent.services.llm import LLM, OnDelta, ToolUse, Turn
 
 Emit = Callable[[ev.Event], Awaitable[None]]
 
@@ -29,7 +30,7 @@ class LoopLimits:
     max_tool_calls: int = 400
     slice_steps: int = 25  # steps per worker job before it hands over to its continuation
     slice_seconds: float = 240.0
-    max_tokens: int = 8192
+    max_tokens: int = 32_000  # whole files fit in one reply (streamed, so a long reply is safe)
 
 
 @dataclass
@@ -39,7 +40,7 @@ class LoopState:
     messages: list[dict[str, Any]]
     step: int = 0
     tool_calls: int = 0
-    repetition: list[str] = field(default_factory=list)
+    repetition: dict[str, Any] | list[str] = field(default_factory=dict)  # guards.RepetitionGuard
     phase: dict[str, Any] = field(default_factory=lambda: {"number": 0, "title": ""})
     next_seq: int = 1  # the seq of the next event: re-running a step re-uses its seqs
     done: bool = False
@@ -69,6 +70,16 @@ def _halted_results(uses, after: int, why: str) -> list[dict[str, Any]]:
             for use in uses[after:]]
 
 
+def _result_block(use_id: str, result: tools.ToolResult, content: str) -> dict[str, Any]:
+    """A tool result for the next request; a screenshot comes with its picture for the model to see."""
+    if result.image is None:
+        return {"type": "tool_result", "tool_use_id": use_id, "content": content, "is_error": result.is_error}
+    picture = {"type": "image", "source": {"type": "base64", "media_type": "image/jpeg",
+                                           "data": base64.b64encode(result.image).decode()}}
+    return {"type": "tool_result", "tool_use_id": use_id, "is_error": result.is_error,
+            "content": [{"type": "text", "text": content}, picture]}
+
+
 async def run_loop(
     *,
     llm: LLM,
@@ -81,6 +92,7 @@ async def run_loop(
     on_turn: Callable[[Turn], Awaitable[None]],
     limits: LoopLimits = LoopLimits(),
     clock: Callable[[], float] = time.monotonic,
+    on_delta: OnDelta | None = None,
 ) -> Outcome:
     started, steps = clock(), 0
     guard = guards.RepetitionGuard.from_json(state.repetition)
@@ -90,64 +102,115 @@ async def run_loop(
             return Outcome("paused", "The founder paused the build.")
         if steps >= limits.slice_steps or clock() - started >= limits.slice_seconds:
             return Outcome("slice_end")
-        if compaction.due(state.extra, state.messages):
+        if state.extra.pop("compact_now", False) or compaction.due(state.extra, state.messages):
             state.messages = compaction.compact(state.messages, state.extra, state.phase)
             state.extra["context_tokens"] = 0
             await emit(ev.Narration(text="I condensed my notes on the build so far, so I can keep going without "
                                          "losing track."))
             await save(state)
-        turn = await llm.turn(system=system, messages=state.messages, tools=tools.SPECS, max_tokens=limits.max_tokens)
+        turn = await llm.turn(system=system, messages=state.messages, tools=tools.SPECS, max_tokens=limits.max_tokens,
+                              on_delta=on_delta)
         await on_turn(turn)
-        state.messages.append(turn.to_message())
+        state.step, steps = state.step + 1, steps + 1
+        if turn.stop_reason == "model_context_window_exceeded":  # dropped: condense the notes and go on
+            state.extra["compact_now"] = True
+            await save(state)
+            continue
+        if turn.stop_reason == "refusal":  # never replayed: the founder decides how to go on
+            await save(state)
+            return Outcome("escalated", "refusal", {"text": turn.text.strip()[:500]})
+        if turn.content:
+            state.messages.append(turn.to_message())
         state.extra["context_tokens"] = compaction.context_tokens(turn.usage)
         if turn.text.strip() and turn.tool_uses:
             await emit(ev.Thinking(text=turn.text.strip()))
         uses = turn.tool_uses
         if not uses:
-            state.done, state.step = True, state.step + 1
+            if turn.stop_reason == "max_tokens":
+                left, note = "a reply cut off at the output limit", turn_end.CUT_TEXT
+            else:
+                left = await turn_end.unfinished(context)
+                note = turn_end.nudge(left)
+            if not left:
+                state.done = True
+                await save(state)
+                return Outcome("done", turn.text)
+            nudges = int(state.extra.get("nudges", 0)) + 1
+            state.extra["nudges"] = 0 if nudges > turn_end.NUDGES else nudges
+            if nudges > turn_end.NUDGES:  # it keeps stopping with work left: the founder is asked
+                await save(state)
+                return Outcome("escalated", "stuck", {"text": turn.text.strip()[:1500], "left": left})
+            turn_end.say(state.messages, note)
             await save(state)
-            return Outcome("done", turn.text)
+            continue
+        state.extra["nudges"] = 0
+        cut = turn_end.cut_call(turn.content, turn.stop_reason)
         results: list[dict[str, Any]] = []
         halt: Outcome | None = None
         for index, use in enumerate(uses):
-            signature = guard.seen(use.name, use.input)
-            if signature is not None:
-                halt = Outcome("escalated", "repetition", {"signature": signature, "tool": use.name})
-            elif guards.over_cap(state.tool_calls, limits.max_tool_calls):
+            if use.id == cut:
+                results.append({"type": "tool_result", "tool_use_id": use.id, "content": turn_end.CUT_CALL,
+                                "is_error": True})
+                continue
+            if guards.over_cap(state.tool_calls - int(state.extra.get("cap_from", 0)), limits.max_tool_calls):
                 halt = Outcome("escalated", "iteration limit reached",
                                {"tool_calls": state.tool_calls, "limit": limits.max_tool_calls})
-            if halt is not None:
                 results += _halted_results(uses, index, halt.reason)
                 break
             if use.name in tools.SLOW_TOOLS:  # worth showing while it runs
                 await emit(ev.ToolCalled(tool=use.name, label=tools.call_label(use.name, use.input)))
             result = await tools.dispatch(context, use.name, use.input)
             state.tool_calls += 1
-            content = guards.truncate_result(result.content)
-            heals = result.is_error and context.on_failure is not None and use.name not in healing.BEST_EFFORT_TOOLS
-            heal = await context.on_failure(use.name, use.input, result.content) if heals else None
+            content = result.content if result.uncut else guards.truncate_result(result.content)
+            heal = await _heal(context, state, use, result, guard.generation)
             if heal is not None:  # what was tried, and that the next try must differ
                 content = f"{content}\n\n[{heal.note}]"
-            results.append({"type": "tool_result", "tool_use_id": use.id, "content": content,
-                            "is_error": result.is_error})
+            results.append(_result_block(use.id, result, content))
             await emit(ev.ToolUsed(tool=use.name, label=result.label, ok=not result.is_error,
                                    detail=result.content[:300]))
+            repeated = guard.after(use.name, use.input, result.content, not result.is_error)
             if heal is not None and heal.escalate:
                 halt = Outcome("escalated", "self-healing", {"signature": heal.signature, "note": heal})
-                results += _halted_results(uses, index + 1, "the founder is being asked how to go on")
+            elif repeated is not None:
+                halt = Outcome("escalated", "repetition", {"signature": repeated, "tool": use.name,
+                                                           "label": result.label})
+            elif use.name == tools.ASK and not result.is_error:
+                halt = Outcome("escalated", "question", tools.founder_question(use.input))
+            if halt is not None:
+                why = ("waiting for the founder's answer" if halt.reason == "question"
+                       else "the founder is being asked how to go on")
+                results += _halted_results(uses, index + 1, why)
                 break
-            healing_now = state.extra.get("healing", {})
-            if heal is not None:  # the model calls that follow are spent on this signature (the ledger says so)
-                state.extra["healing"] = {"signature": heal.signature, "tool": use.name}
-            elif not result.is_error and healing_now.get("tool") == use.name:
-                state.extra.pop("healing", None)  # the tool that failed works again
             if heal is not None and heal.new_approach:
                 await emit(ev.FixAttempt(attempt=heal.attempt, of=healing.MAX_APPROACHES, tool=use.name,
                                          signature=heal.signature, problem=heal.message[:160]))
         state.messages.append({"role": "user", "content": results})
         state.repetition, state.phase = guard.to_json(), dict(context.phase)
-        state.step += 1
-        steps += 1
         await save(state)
         if halt is not None:
             return halt
+
+
+async def _heal(context: tools.ToolContext, state: LoopState, use: ToolUse, result: tools.ToolResult,
+                workspace: int) -> healing.HealNote | None:
+    """Self-healing's word on a failed call (None for a call that worked, or a best-effort tool's
+    failure); a call that failed before and works now solves the problems it had met."""
+    failing: list[str] = state.extra.setdefault("failing", [])
+    call = guards.call_signature(use.name, use.input)
+    if not result.is_error:
+        if state.extra.get("healing", {}).get("tool") == use.name:
+            state.extra.pop("healing", None)  # the tool that failed works again
+        if call in failing:
+            failing.remove(call)
+            if context.on_success is not None:
+                await context.on_success(use.name, use.input)
+        return None
+    if context.on_failure is None or use.name in healing.BEST_EFFORT_TOOLS:
+        return None
+    heal = await context.on_failure(use.name, use.input, result.content, workspace)
+    if heal is None:
+        return None
+    if call not in failing:
+        failing.append(call)
+    state.extra["healing"] = {"signature": heal.signature, "tool": use.name}  # the ledger books the calls to it
+    return heal

@@ -73,7 +73,8 @@ def escalate(session: Session, *, run_id: int, problem: str, attempts: list[str]
     return row
 
 
-def record_failure(session: Session, *, run_id: int, failure: healing.Failure, key: str, label: str) -> HealNote:
+def record_failure(session: Session, *, run_id: int, failure: healing.Failure, key: str, label: str,
+                   call: str = "") -> HealNote:
     """Count a failed call against its signature (a verbatim repeat is not a new approach) and say
     what to do; the attempts stay in the database across sleeps and restarts."""
     row = session.exec(select(ErrorSignature).where(ErrorSignature.run_id == run_id,
@@ -81,12 +82,25 @@ def record_failure(session: Session, *, run_id: int, failure: healing.Failure, k
     if row is None:
         row = ErrorSignature(run_id=run_id, signature=failure.signature, error_type=failure.error_type,
                              message=failure.message)
-    tried, note = healing.decide(list(row.approaches), key, label, failure.message, failure.signature)
+    tried, note = healing.decide(list(row.approaches), key, label, failure.message, failure.signature, call)
     row.approaches, row.attempts, row.escalated = tried, len(tried), note.escalate
     row.message, row.updated_at = failure.message, utcnow()
     session.add(row)
     session.commit()
     return note
+
+
+def solved(session: Session, *, run_id: int, call: str) -> int:
+    """A call that had failed now works: the problems it met are solved, their tries start again at
+    zero (three unrelated failures across a build never add up to an escalation). Returns how many."""
+    rows = [row for row in session.exec(select(ErrorSignature).where(ErrorSignature.run_id == run_id,
+                                                                       ErrorSignature.attempts > 0))
+            if any(t.get("call") == call for t in row.approaches)]
+    for row in rows:
+        row.approaches, row.attempts, row.escalated, row.updated_at = [], 0, False, utcnow()
+        session.add(row)
+    session.commit()
+    return len(rows)
 
 
 def open_escalation(session: Session, *, run_id: int) -> Escalation | None:

@@ -9,6 +9,7 @@ from agent import healing, snapshots, tools
 from agent import journey_store as js
 from agent import run_store as rs
 from agent.founder_safe import redact
+from agent.guards import call_signature
 from agent.models import Project
 from agent.services.sandbox import Sandbox
 
@@ -54,13 +55,25 @@ def tool_context(deps: BuildDeps, project: Project, run_id: int, sandbox: Sandbo
                                  number=emit.state.next_seq, label=f"the end of phase {number}: {title}")
         return title
 
-    async def on_failure(tool: str, arguments: dict, output: str) -> healing.HealNote:
+    async def on_failure(tool: str, arguments: dict, output: str, workspace: int = 0) -> healing.HealNote:
         failure = healing.classify(tool, output)
-        key, label = healing.approach_key(tool, arguments), tools.call_label(tool, arguments)
-        return await deps.db.run(lambda s: rs.record_failure(s, run_id=run_id, failure=failure, key=key, label=label))
+        key, label = healing.approach_key(tool, arguments, workspace), tools.call_label(tool, arguments)
+        call = call_signature(tool, arguments)
+        return await deps.db.run(lambda s: rs.record_failure(s, run_id=run_id, failure=failure, key=key, label=label,
+                                                             call=call))
+
+    async def on_success(tool: str, arguments: dict) -> None:
+        call = call_signature(tool, arguments)
+        await deps.db.run(lambda s: rs.solved(s, run_id=run_id, call=call))
+
+    async def pending_phases() -> list[str]:
+        phases = await deps.db.run(lambda s: js.plan_phases(s, project_id=project.id))
+        return [f"{n}. {p.title}" for n, p in enumerate(phases, start=1) if p.status != "done"]
 
     return tools.ToolContext(sandbox=sandbox, emit=emit, save_doc=save_doc, save_screenshot=save_screenshot,
-                             capture=deps.capture, move_phase=move_phase, on_failure=on_failure)
+                             capture=deps.capture, move_phase=move_phase, on_failure=on_failure,
+                             on_success=on_success, pending_phases=pending_phases,
+                             sees_images=not deps.llm.offline)
 
 
 def tools_slug(name: str) -> str:

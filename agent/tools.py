@@ -1,5 +1,7 @@
 """The agent's tools: their specs for the Messages API and their dispatch onto a sandbox.
 
+The file tools live in `agent/file_tools.py`, the tools for the running app in `agent/app_tools.py`,
+the shared values in `agent/tool_base.py`; the tools that talk to the founder and the plan are here.
 Every call returns a `ToolResult` value (errors included: the model reads them and tries another
 way); nothing raises through the loop. Each result carries a human label for the activity feed
 ("Wrote 47 lines to app/main.py", "Ran the tests: exit code 0").
@@ -7,110 +9,58 @@ way); nothing raises through the loop. Each result carries a human label for the
 
 from __future__ import annotations
 
-import asyncio
-import fnmatch
-import shlex
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
+from agent import app_tools, file_tools
 from agent import events as ev
-from agent import secret_scan
 from agent.build_events import DOC_NAMES, doc_name
-from agent.healing import HealNote
 from agent.founder_safe import clean_output, document_problem, narration_problem, redact
-from agent.services import app_http
-from agent.services.sandbox import APP_LOG, PathRefused, Sandbox, SandboxError
+from agent.services.sandbox import PathRefused, SandboxError
+from agent.tool_base import PhaseNotChecked, ToolContext, ToolResult, spec
+
+__all__ = ["PhaseNotChecked", "ToolContext", "ToolResult", "SPECS", "TOOL_NAMES", "dispatch", "call_label"]
 
 DOC_KINDS = tuple(DOC_NAMES)
-SLOW_TOOLS = frozenset({"bash", "start_app", "take_screenshot", "grep"})
-MIN_SCREENSHOT_BYTES = 5_000
+SLOW_TOOLS = frozenset({"bash", "start_app", "take_screenshot", "grep", "http_check"})
 LOG_CHARS = 20_000  # the end of a command's output kept in the technical log
-SERVE_SECONDS = 15.0  # how long a started app has to answer before start_app reports it did not start
+ASK = "ask_founder"
 
-
-@dataclass(frozen=True)
-class ToolResult:
-    content: str
-    label: str
-    is_error: bool = False
-
-
-class PhaseNotChecked(Exception):
-    """A phase the agent wants to mark done that nothing has checked (see run_store.unchecked)."""
-
-
-@dataclass
-class ToolContext:
-    """What the tools act on; built by the worker for each run (a scripted stand-in in tests)."""
-
-    sandbox: Sandbox
-    emit: Callable[[ev.Event], Awaitable[None]]
-    save_doc: Callable[[str, str], Awaitable[None]]  # (kind, text)
-    save_screenshot: Callable[[str, bytes], Awaitable[str]]  # (name, png) -> storage key
-    capture: Callable[[str, str], Awaitable[bytes]]  # (app address, path) -> png
-    move_phase: Callable[[int, str], Awaitable[str]]  # (phase number, "in_progress" | "done") -> title
-    phase: dict[str, Any] = field(default_factory=lambda: {"number": 0, "title": ""})
-    # a failed call -> what self-healing says about it (agent/healing.py); None: no self-healing
-    on_failure: Callable[[str, dict[str, Any], str], Awaitable[HealNote]] | None = None
-
-
-def _spec(name: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {"name": name, "description": description,
-            "input_schema": {"type": "object", "properties": properties, "required": required}}
-
-
-_S = {"type": "string"}
+_S, _I, _B = {"type": "string"}, {"type": "integer", "minimum": 1}, {"type": "boolean"}
 SPECS = [
-    _spec("read_file", "Read a text file of the project.", {"path": _S}, ["path"]),
-    _spec("write_file", "Create or replace a file of the project.", {"path": _S, "content": _S}, ["path", "content"]),
-    _spec("edit_file", "Replace one exact piece of text in a file; it must appear exactly once.",
-          {"path": _S, "old": _S, "new": _S}, ["path", "old", "new"]),
-    _spec("bash", "Run a shell command in the project folder (no network).",
-          {"command": _S, "timeout": {"type": "integer", "minimum": 1, "maximum": 600}}, ["command"]),
-    _spec("grep", "Search the project's files for a regular expression.", {"pattern": _S, "path": _S}, ["pattern"]),
-    _spec("glob", "List the project's files matching a pattern such as **/*.py.", {"pattern": _S}, ["pattern"]),
-    _spec("start_app", "Start the app's server in the background on the given port.",
-          {"command": _S, "port": {"type": "integer"}}, ["command", "port"]),
-    _spec("take_screenshot", "Screenshot a page of the running app.", {"path": _S, "name": _S}, ["path", "name"]),
-    _spec("narrate", "Tell the founder, in one plain first-person sentence, what you are doing.", {"text": _S}, ["text"]),
-    _spec("document", "Write a founder-facing document: overview, features, getting_started or faq. "
-          "Plain words only: no code, commands or file paths.",
-          {"kind": {"type": "string", "enum": list(DOC_KINDS)}, "content": _S}, ["kind", "content"]),
-    _spec("plan", "Start or complete a phase of the build plan (numbered from 1).",
-          {"action": {"type": "string", "enum": ["start", "complete"]}, "phase": {"type": "integer"}},
-          ["action", "phase"]),
+    spec("read_file", "Read a text file of the project. Lines come numbered (the numbers are not part of the file); "
+         "a long file comes in parts: read on with offset.", {"path": _S, "offset": _I, "limit": _I}, ["path"]),
+    spec("write_file", "Create or replace a file of the project. For a file too long for one reply, write the first "
+         "part, then add the rest with append: true.", {"path": _S, "content": _S, "append": _B}, ["path", "content"]),
+    spec("edit_file", "Replace an exact piece of text in a file (read it first). old_string must appear exactly once, "
+         "unless replace_all is true.", {"path": _S, "old_string": _S, "new_string": _S, "replace_all": _B},
+         ["path", "old_string", "new_string"]),
+    spec("bash", "Run a shell command in the project folder (no network; the running app is reached with http_check, "
+         "not curl).", {"command": _S, "timeout": {"type": "integer", "minimum": 1, "maximum": 600}}, ["command"]),
+    spec("grep", "Search the project's files for a regular expression.", {"pattern": _S, "path": _S}, ["pattern"]),
+    spec("glob", "List the project's files matching a pattern such as **/*.py.", {"pattern": _S}, ["pattern"]),
+    spec("start_app", "Start (or restart) the app's server in the background on the given port; its output goes to "
+         "app_logs.", {"command": _S, "port": {"type": "integer"}}, ["command", "port"]),
+    spec("app_logs", "The last lines the running app printed (requests, errors, tracebacks).", {"lines": _I}, []),
+    spec("http_check", "Request a path of the running app, as the preview does: status, main headers, the start of "
+         "the body. POST sends form fields.", {"path": _S, "method": {"type": "string", "enum": ["GET", "POST", "HEAD"]},
+                                               "form": {"type": "object", "additionalProperties": _S}}, ["path"]),
+    spec("take_screenshot", "Screenshot a page of the running app and look at it. size: desktop (1280 px) or phone "
+         "(390 px). gallery: false keeps a working shot out of the founder's gallery.",
+         {"path": _S, "name": _S, "size": {"type": "string", "enum": ["desktop", "phone"]}, "gallery": _B},
+         ["path", "name"]),
+    spec("narrate", "Tell the founder, in one plain first-person sentence, what you are doing.", {"text": _S}, ["text"]),
+    spec("document", "Write a founder-facing document: overview, features, getting_started or faq. "
+         "Plain words only: no code, commands or file paths.",
+         {"kind": {"type": "string", "enum": list(DOC_KINDS)}, "content": _S}, ["kind", "content"]),
+    spec("plan", "Start or complete a phase of the build plan (numbered from 1).",
+         {"action": {"type": "string", "enum": ["start", "complete"]}, "phase": {"type": "integer"}},
+         ["action", "phase"]),
+    spec(ASK, "Ask the founder a question only they can answer (a product decision, not a technical one). The build "
+         "waits for the answer, which comes back in the next message. Offer 2-4 short options and say which you "
+         "recommend.", {"question": _S, "options": {"type": "array", "items": _S, "maxItems": 4},
+                        "recommendation": _S}, ["question"]),
 ]
-TOOL_NAMES = [spec["name"] for spec in SPECS]
-
-
-def _text(data: bytes) -> str:
-    return data.decode("utf-8", errors="replace")
-
-
-async def _read_file(ctx: ToolContext, path: str) -> ToolResult:
-    content = _text(await ctx.sandbox.read_file(path))
-    return ToolResult(content, f"Read {path}")
-
-
-async def _write_file(ctx: ToolContext, path: str, content: str) -> ToolResult:
-    await ctx.sandbox.write_file(path, content.encode())
-    lines = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
-    said = f"{lines} line{'' if lines == 1 else 's'}"
-    return ToolResult(f"Wrote {said} to {path}.", f"Wrote {said} to {path}")
-
-
-async def _edit_file(ctx: ToolContext, path: str, old: str, new: str) -> ToolResult:
-    text = _text(await ctx.sandbox.read_file(path))
-    count = text.count(old) if old else 0
-    if count != 1:
-        why = "was not found" if count == 0 else f"appears {count} times"
-        return ToolResult(f"The text to replace {why} in {path}; give an exact piece that appears once.",
-                          f"Could not edit {path}", is_error=True)
-    await ctx.sandbox.write_file(path, text.replace(old, new, 1).encode())
-    return ToolResult(f"Edited {path}.", f"Edited {path}")
+TOOL_NAMES = [s["name"] for s in SPECS]
 
 
 async def _bash(ctx: ToolContext, command: str, timeout: int = 120) -> ToolResult:
@@ -120,70 +70,6 @@ async def _bash(ctx: ToolContext, command: str, timeout: int = 120) -> ToolResul
     await ctx.emit(ev.LogOutput(command=redact(command), text=output[-LOG_CHARS:], status=status))
     label = f"Ran “{command[:60]}”: {status}"
     return ToolResult(f"[{status}]\n{output}", label, is_error=result.exit_code != 0)
-
-
-async def _grep(ctx: ToolContext, pattern: str, path: str = ".") -> ToolResult:
-    where = "." if path in ("", ".") else shlex.quote(path)
-    result = await ctx.sandbox.run(f"grep -rnIE --exclude-dir=.git -e {shlex.quote(pattern)} {where} | head -200",
-                                   timeout=30)
-    found = clean_output(result.output).strip()
-    return ToolResult(found or "No matches.", f"Searched the code for “{pattern[:40]}”")
-
-
-async def _glob(ctx: ToolContext, pattern: str) -> ToolResult:
-    files = await ctx.sandbox.list_files()
-    matched = [f for f in files if fnmatch.fnmatch(f, pattern) or fnmatch.fnmatch(f, pattern.replace("**/", ""))]
-    return ToolResult("\n".join(matched) or "No files match.", f"Listed files matching {pattern}")
-
-
-async def _start_app(ctx: ToolContext, command: str, port: int) -> ToolResult:
-    try:
-        address = await ctx.sandbox.start_server(command, port=int(port))
-        await app_http.wait_until_serving(address, SERVE_SECONDS)  # announced once it answers, never before
-    except SandboxError as exc:
-        return ToolResult(str(exc), "The app did not start", is_error=True)
-    except httpx.HTTPError:
-        return ToolResult(f"The app listens on port {port} but did not answer HTTP within {SERVE_SECONDS:.0f} s: "
-                          "check that it is a web server and look at its output.", "The app did not start",
-                          is_error=True)
-    warning = await _secrets_in_code(ctx)  # before the preview is announced
-    await ctx.emit(ev.PreviewReady(url=address, command=command, port=int(port)))
-    return ToolResult(f"Started: the app is listening on port {port}; its output goes to {APP_LOG}.{warning}",
-                      "Started the app")
-
-
-async def _secrets_in_code(ctx: ToolContext) -> str:
-    """Scans the project for secrets; the founder is told once per new finding, the agent every time."""
-    files = {}
-    for path in (await ctx.sandbox.list_files())[:500]:
-        try:
-            files[path] = await ctx.sandbox.read_file(path)
-        except SandboxError:
-            continue
-    _, found = await asyncio.to_thread(secret_scan.clean, files)
-    if not found:
-        return ""
-    seen = "|".join(sorted({f"{f.path}:{f.line}" for f in found}))  # kept in the checkpoint (JSON) with the phase
-    if seen != ctx.phase.get("secrets_told"):
-        ctx.phase["secrets_told"] = seen
-        await ctx.emit(ev.Narration(text=secret_scan.told(found)))
-    return "\n" + secret_scan.for_agent(found)
-
-
-async def _take_screenshot(ctx: ToolContext, path: str, name: str) -> ToolResult:
-    base = await ctx.sandbox.preview_url()
-    if base is None:
-        return ToolResult("The app is not running; start it first.", "Could not take a screenshot", is_error=True)
-    try:
-        png = await ctx.capture(base, "/" + path.lstrip("/"))
-    except Exception as exc:  # a screenshot never fails the build
-        return ToolResult(f"The screenshot failed ({type(exc).__name__}); carry on.", "Screenshot failed", is_error=True)
-    if len(png) < MIN_SCREENSHOT_BYTES:
-        return ToolResult(f"The screenshot was almost empty ({len(png)} bytes) and was discarded; is the page blank?",
-                          "Discarded an empty screenshot", is_error=True)
-    key = await ctx.save_screenshot(name, png)
-    await ctx.emit(ev.ScreenshotTaken(key=key, name=name, phase=ctx.phase["title"]))
-    return ToolResult(f"Saved screenshot {name} ({len(png):,} bytes).", f"Took a screenshot of {name}")
 
 
 async def _narrate(ctx: ToolContext, text: str) -> ToolResult:
@@ -222,11 +108,37 @@ async def _plan(ctx: ToolContext, action: str, phase: int) -> ToolResult:
     return ToolResult(f"Phase {phase} ({title}) is now {status.replace('_', ' ')}.", label)
 
 
+def founder_question(arguments: dict[str, Any]) -> dict[str, Any] | str:
+    """An ask_founder call as the founder's question (problem, options, recommendation), or what is
+    wrong with it."""
+    asked = " ".join(str(arguments.get("question", "")).split())
+    options = [" ".join(str(o).split())[:200] for o in arguments.get("options") or [] if str(o).strip()][:4]
+    recommendation = " ".join(str(arguments.get("recommendation", "")).split())[:200]
+    if not asked:
+        return "question is empty: write the question for the founder."
+    if len(asked) > 1500:
+        return "The question is too long: ask it in at most a few sentences."
+    if recommendation and recommendation not in options:
+        options = [recommendation, *options][:4]
+    return {"problem": redact(asked), "attempts": [], "options": [redact(o) for o in options],
+            "recommendation": redact(recommendation or (options[0] if options else ""))}
+
+
+async def _ask_founder(ctx: ToolContext, question: str, options: list[str] | None = None,
+                       recommendation: str = "") -> ToolResult:
+    asked = founder_question({"question": question, "options": options or [], "recommendation": recommendation})
+    if isinstance(asked, str):
+        return ToolResult(asked, "Question not sent", is_error=True)
+    return ToolResult("Your question is with the founder. The build waits; their answer comes in the next message.",
+                      "Asked you a question")
+
+
 _CALL_LABELS = {
     "read_file": "Reading {path}", "write_file": "Writing {path}", "edit_file": "Editing {path}",
     "bash": "Running “{command}”", "grep": "Searching the code", "glob": "Listing files",
     "start_app": "Starting the app with “{command}”", "take_screenshot": "Taking a screenshot of {name}",
     "narrate": "Updating you", "document": "Writing the {kind} guide", "plan": "Updating the plan",
+    "app_logs": "Reading the app's output", "http_check": "Checking {path}", ASK: "Asking you a question",
 }
 
 
@@ -239,9 +151,11 @@ def call_label(name: str, arguments: dict[str, Any]) -> str:
         return "Writing a guide" if name == "document" else template.split(" {")[0]
 
 
-_DISPATCH = {"read_file": _read_file, "write_file": _write_file, "edit_file": _edit_file, "bash": _bash,
-             "grep": _grep, "glob": _glob, "start_app": _start_app, "take_screenshot": _take_screenshot,
-             "narrate": _narrate, "document": _document, "plan": _plan}
+_DISPATCH = {"read_file": file_tools.read_file, "write_file": file_tools.write_file, "edit_file": file_tools.edit_file,
+             "bash": _bash, "grep": file_tools.grep, "glob": file_tools.glob, "start_app": app_tools.start_app,
+             "app_logs": app_tools.app_logs, "http_check": app_tools.http_check,
+             "take_screenshot": app_tools.take_screenshot, "narrate": _narrate, "document": _document, "plan": _plan,
+             ASK: _ask_founder}
 
 
 async def dispatch(ctx: ToolContext, name: str, arguments: dict[str, Any]) -> ToolResult:

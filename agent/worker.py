@@ -126,6 +126,7 @@ def _build(ctx: dict) -> BuildDeps:
                      capture=ctx["screenshots"].capture, enqueue=enqueue, workspaces_root=settings.workspaces_dir,
                      worker_id=ctx["worker_id"], maxlen=settings.event_stream_maxlen,
                      open_sandbox=ctx["open_sandbox"], clock=worker_clock(settings),
+                     app_host="0.0.0.0" if settings.sandbox == "e2b" else "127.0.0.1",
                      limits=LoopLimits(max_tool_calls=settings.max_tool_calls, slice_steps=settings.slice_steps,
                                        slice_seconds=settings.slice_seconds))
 

@@ -60,10 +60,13 @@ class ChromiumScreenshots:
                         nice_session(niceness, pid)
         return self._browser
 
-    async def capture(self, address: str, path: str = "/", *, timeout: float = 20.0) -> bytes:
-        """A full-page PNG of `path` of the app at `address` (a sandbox's app address)."""
+    async def capture(self, address: str, path: str = "/", *, timeout: float = 20.0, width: int | None = None,
+                      kind: str = "png") -> bytes:
+        """A full-page PNG of `path` of the app at `address` (a sandbox's app address), `width` px wide
+        (phone: 390); kind "jpeg" is the visible part only, small, for the model to look at."""
         browser = await self._ensure()
-        context = await browser.new_context(viewport=self.viewport, service_workers="block")
+        viewport = self.viewport if width is None else {"width": width, "height": 844 if width < 600 else 800}
+        context = await browser.new_context(viewport=viewport, service_workers="block")
         async with app_http.client(address, timeout=timeout) as app:
             async def answer(route) -> None:
                 request = route.request
@@ -85,6 +88,8 @@ class ChromiumScreenshots:
             page = await context.new_page()
             try:
                 await page.goto(PAGE_ORIGIN + "/" + path.lstrip("/"), wait_until="load", timeout=timeout * 1000)
+                if kind == "jpeg":
+                    return await page.screenshot(type="jpeg", quality=55)
                 return await page.screenshot(full_page=True, type="png")
             finally:
                 await context.close()

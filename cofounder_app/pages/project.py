@@ -205,7 +205,8 @@ def overview_page() -> rx.Component:
             rx.vstack(
                 rx.hstack(rx.icon("activity", size=18, color="var(--violet-11)"),
                           rx.text("Activity", weight="bold", size="4"), align="center", spacing="2"),
-                live_activity_feed("Waiting for the first update from your co-founder…"),
+                rx.box(live_activity_feed("Waiting for the first update from your co-founder…"), width="100%",
+                       max_height="560px", overflow_y="auto", id="overview-feed"),  # newest first, the rest a scroll away
                 padding="24px",
                 style=styles.card,
                 spacing="4",

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from agent import build_control, build_view, healing, store
+from agent import journey_store as js
 from agent import run_store as rs
 from agent import events as ev
 from agent.build_control import BuildControls
@@ -19,6 +20,7 @@ from agent.services.local_sandbox import LocalSandbox
 from agent.services.storage import LocalStorage
 from tests.agent_core.conftest import Queue
 from tests.agent_core.test_loop import Scripted
+from tests.support.scripted_builds import finishing_turns
 
 
 def test_the_same_problem_elsewhere_has_the_same_signature():
@@ -106,8 +108,13 @@ async def test_a_build_escalates_after_three_approaches_and_finishes_with_the_fo
     with db.session() as s:
         project = s.get(type(project), project.id)
     await controls.answer(project, "Skip payments for now and carry on with the rest")
-    assert await build_slice(deps, run_id) == "succeeded"
-    decision = json.dumps(model.requests[-1][-1])
+    with db.session() as s:
+        model.turns += finishing_turns(len(js.plan_phases(s, project_id=project.id)))
+    while (status := await build_slice(deps, run_id)) == "continued":
+        pass
+    assert status == "succeeded"
+    after = len(model.requests) - len(finishing_turns(0)) - 3 * len(js_phases(db, project)) - 1
+    decision = json.dumps(model.requests[after][-1])
     assert "The founder answered your question: Skip payments for now" in decision
     with db.session() as s:
         assert store.get_run(s, run_id=run_id).status == "succeeded"
@@ -117,6 +124,11 @@ async def test_a_build_escalates_after_three_approaches_and_finishes_with_the_fo
     await sandbox.close()
 
 
+def js_phases(db, project):
+    with db.session() as s:
+        return js.plan_phases(s, project_id=project.id)
+
+
 async def test_lookups_that_find_nothing_are_exploring_not_failing(tmp_path):
     from agent.loop import LoopState, run_loop
     from tests.agent_core.test_loop import Recorder
@@ -124,7 +136,7 @@ async def test_lookups_that_find_nothing_are_exploring_not_failing(tmp_path):
     rec = Recorder(LocalSandbox(tmp_path / "ws", confinement=UNCONFINED))
     noted = []
 
-    async def on_failure(tool, arguments, output):
+    async def on_failure(tool, arguments, output, workspace=0):
         noted.append(tool)
         return None
 

@@ -75,6 +75,8 @@ class Scripted:
             return Turn(content=(TextBlock("All done."),), stop_reason="end_turn", model=self.model,
                         usage=Usage(input_tokens=10, output_tokens=2))
         calls = self.turns.pop(0)
+        if callable(calls):  # a turn that reads the conversation (the port in the build prompt, say)
+            calls = calls(system, messages)
         blocks = tuple(ToolUse(id=f"t{len(self.requests)}_{i}", name=n, input=a) for i, (n, a) in enumerate(calls))
         return Turn(content=blocks, stop_reason="tool_use", model=self.model, usage=Usage(input_tokens=10, output_tokens=5))
 
@@ -115,7 +117,20 @@ async def test_the_same_call_three_times_halts_with_its_signature(tmp_path):
     model = Scripted([[same], [("bash", {"command": "ls"})], [same], [same], [same]])
     outcome = await run_loop(llm=model, system="s", state=start(), **rec.kwargs())
     assert outcome.status == "escalated" and outcome.reason == "repetition"
-    assert outcome.detail["signature"].startswith("bash:") and rec.saved[-1].tool_calls == 3
+    assert outcome.detail["signature"].startswith("bash:")
+    assert rec.saved[-1].tool_calls == 4  # the third "false" ran: the same result, nothing changed in between
+
+
+async def test_running_the_same_tests_after_each_fix_is_work_not_a_loop(tmp_path):
+    rec = Recorder(LocalSandbox(tmp_path / "ws", confinement=UNCONFINED))
+    tests = ("bash", {"command": "python3 check.py"})
+    fixes = [("write_file", {"path": "check.py", "content": f"import sys\nsys.exit({code})\n"}) for code in (3, 2, 1, 0)]
+    model = Scripted([[fixes[0]], [tests], [fixes[1]], [tests], [fixes[2]], [tests], [fixes[3]], [tests], [tests]])
+    outcome = await run_loop(llm=model, system="s", state=start(), **rec.kwargs())
+    assert outcome.status == "done" and rec.saved[-1].tool_calls == 9
+    same = Scripted([[fixes[0]], [tests], [fixes[0]], [tests], [tests]])  # the same file again changes nothing
+    outcome = await run_loop(llm=same, system="s", state=start(), **Recorder(rec.context.sandbox).kwargs())
+    assert outcome.status == "escalated" and outcome.reason == "repetition" and outcome.detail["label"].startswith("Ran")
 
 
 async def test_long_results_are_cut_once_and_history_is_never_rewritten(tmp_path):

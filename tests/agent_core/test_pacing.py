@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from agent import budget, build_view, pacing, store
 from agent import journey_store as js
+from agent import run_store as rs
 from agent import events as ev
 from agent.build_control import BuildControls
 from agent.build_job import BuildDeps, build_slice
@@ -56,10 +57,10 @@ async def test_a_build_sleeps_when_the_allowance_is_spent_and_wakes_at_the_reset
                                                                                    monkeypatch):
     user, project = planned
     now = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)
-    subscribe(db, user, 10 * 3 * TURN, now, monkeypatch)  # allowance: three calls a day
+    subscribe(db, user, 10 * 10 * TURN, now, monkeypatch)  # allowance: ten calls today, nine tomorrow
     clock = {"now": now}
     queue = Queue()
-    model = Scripted([[("write_file", {"path": "app/main.py", "content": "print('walkies')\n"})], *steps(4)])
+    model = Scripted([[("write_file", {"path": "app/main.py", "content": "print('walkies')\n"})], *steps(18)])
     deps = deps_for(db, redis, model, tmp_path, lambda: clock["now"], queue)
     run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
 
@@ -68,7 +69,7 @@ async def test_a_build_sleeps_when_the_allowance_is_spent_and_wakes_at_the_reset
     # before the rest, and the agent is told
     main = workspace_path(tmp_path, project.id) / "app" / "main.py"
     main.unlink()
-    assert len(model.requests) == 3  # no call after the allowance was spent
+    assert len(model.requests) == 10  # no call after the allowance was spent
     with db.session() as s:
         run = store.get_run(s, run_id=run_id)
         assert run.status == "sleeping" and run.wake_at == budget.next_reset(now)
@@ -81,12 +82,11 @@ async def test_a_build_sleeps_when_the_allowance_is_spent_and_wakes_at_the_reset
     clock["now"] = budget.next_reset(now) + timedelta(minutes=1)
     assert await pacing.wake_due(deps) == [run_id]
     assert queue.jobs[-1][1] == run_id
-    assert await build_slice(deps, run_id) == "succeeded"  # a new day, a new sandbox object, the same conversation
-    assert len(model.requests[3]) > len(model.requests[2])  # it went on from the checkpoint, not from scratch
-    assert "restored to the moment I went to rest" in json.dumps(model.requests[3][-1])
+    # a new day, a new sandbox object, the same conversation: the day's nine calls, and it rests again
+    assert await build_slice(deps, run_id) == "sleeping"
+    assert len(model.requests) == 19 and len(model.requests[10]) > len(model.requests[9])  # from the checkpoint
+    assert "restored to the moment I went to rest" in json.dumps(model.requests[10][-1])
     assert main.read_text() == "print('walkies')\n"
-    with db.session() as s:
-        assert store.get_run(s, run_id=run_id).status == "succeeded"
 
 
 async def test_a_day_more_than_ten_percent_over_stops_the_build_at_once(db, redis, planned, tmp_path, monkeypatch):
@@ -131,7 +131,8 @@ async def test_the_founders_tier_fixes_the_runs_model(db, redis, planned, tmp_pa
     with db.session() as s:
         run = store.get_run(s, run_id=run_id)
         assert (run.tier, run.model) == ("cto_scale", "claude-opus-4-1")  # recorded when the run starts
-    assert await build_slice(deps_for(db, redis, model, tmp_path, utcnow, queue), run_id) == "succeeded"
+    # it stops with phases left: nudged twice, then the founder is asked
+    assert await build_slice(deps_for(db, redis, model, tmp_path, utcnow, queue), run_id) == "needs_input"
     with db.session() as s:
         models = {u.model for u in s.exec(select(UsageEntry).where(UsageEntry.run_id == run_id))}
     assert models == {"claude-opus-4-1"}  # every call of the run went to the tier's model
@@ -140,7 +141,7 @@ async def test_the_founders_tier_fixes_the_runs_model(db, redis, planned, tmp_pa
         phases = build_view.read(s, project_id=project.id, user_id=user.id)["phases"]
     turn = cost_micros("claude-opus-4-1", Usage(input_tokens=10, output_tokens=5))
     last = cost_micros("claude-opus-4-1", Usage(input_tokens=10, output_tokens=2))  # its closing words
-    assert actual[0] == 4 * turn + last and not any(actual[1:])  # the first call came before phase 1 began
+    assert actual[0] == 4 * turn + 3 * last and not any(actual[1:])  # the first call came before phase 1 began
     assert phases[0]["cost"].startswith("<$0.01 of est. $") and phases[1]["cost"].startswith("est. $")
 
 
@@ -157,8 +158,10 @@ async def test_a_phase_is_done_only_once_something_checked_it(db, redis, planned
                       [("plan", {"action": "start", "phase": 2})],
                       [("plan", {"action": "complete", "phase": 2})]])  # refused: nothing checked it
     run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
-    assert await build_slice(deps_for(db, redis, model, tmp_path, utcnow, queue), run_id) == "succeeded"
+    assert await build_slice(deps_for(db, redis, model, tmp_path, utcnow, queue), run_id) == "needs_input"
     with db.session() as s:
+        question = rs.open_escalation(s, run_id=run_id)
+        assert "2. " in question.problem and "not done" in question.problem  # what is left, in the question
         used = [e.payload for e in s.exec(select(RunEvent).where(RunEvent.run_id == run_id,
                                                                  RunEvent.type == ev.ToolUsed.type)
                                           .order_by(RunEvent.seq))]

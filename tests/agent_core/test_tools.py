@@ -18,12 +18,44 @@ async def call(rec, tool, **arguments):
     return await tools.dispatch(rec.context, tool, arguments)
 
 
-async def test_edit_file_needs_one_exact_match(rec):
+async def test_edit_file_needs_one_exact_match_or_replace_all_and_shows_the_closest_text(rec):
     await call(rec, "write_file", path="app.py", content="x = 1\ny = 1\n")
-    twice = await call(rec, "edit_file", path="app.py", old="= 1", new="= 2")
-    assert twice.is_error and "appears 2 times" in twice.content
-    ok = await call(rec, "edit_file", path="app.py", old="y = 1", new="y = 2")
-    assert not ok.is_error and (await call(rec, "read_file", path="app.py")).content == "x = 1\ny = 2\n"
+    twice = await call(rec, "edit_file", path="app.py", old_string="= 1", new_string="= 2")
+    assert twice.is_error and "appears 2 times" in twice.content and "replace_all" in twice.content
+    ok = await call(rec, "edit_file", path="app.py", old_string="y = 1", new_string="y = 2")
+    assert not ok.is_error and await rec.context.sandbox.read_file("app.py") == b"x = 1\ny = 2\n"
+    every = await call(rec, "edit_file", path="app.py", old_string=" = ", new_string="=", replace_all=True)
+    assert every.content == "Edited app.py (2 places)." and await rec.context.sandbox.read_file("app.py") == b"x=1\ny=2\n"
+    body = "".join(f"def view_{i}():\n    return render('page_{i}.html', title='Page {i}')\n\n" for i in range(40))
+    await call(rec, "write_file", path="views.py", content=body)
+    miss = await call(rec, "edit_file", path="views.py", old_string="def view_17():\n  return render('page_17.html')",
+                      new_string="x")
+    assert miss.is_error and "The closest text is:" in miss.content
+    assert "    52\tdef view_17():" in miss.content and "    53\t    return render('page_17.html', title='Page 17')" in miss.content
+    legacy = await call(rec, "edit_file", path="app.py", old="x=1", new="x = 1")  # the earlier argument names
+    assert not legacy.is_error
+
+
+async def test_read_file_numbers_lines_and_reads_long_files_in_parts(rec):
+    await call(rec, "write_file", path="big.py", content="".join(f"line {n}\n" for n in range(1, 1001)))
+    first = await call(rec, "read_file", path="big.py")
+    assert first.uncut and first.content.startswith("     1\tline 1\n") and "   400\tline 400" in first.content
+    assert first.content.endswith("[lines 1-400 of 1000; read on with offset=401]")
+    tail = await call(rec, "read_file", path="big.py", offset=990, limit=50)
+    assert tail.content.splitlines()[0] == "   990\tline 990" and tail.content.endswith("[lines 990-1000 of 1000]")
+    past = await call(rec, "read_file", path="big.py", offset=2000)
+    assert "only 1000 lines" in past.content
+    await call(rec, "write_file", path="small.txt", content="a\nb\n")
+    assert (await call(rec, "read_file", path="small.txt")).content == "     1\ta\n     2\tb"
+
+
+async def test_write_file_appends_the_parts_of_a_long_file(rec):
+    await call(rec, "write_file", path="app.py", content="part = 1\n")
+    more = await call(rec, "write_file", path="app.py", content="part = 2\n", append=True)
+    assert more.label == "Added 1 line to app.py"
+    assert await rec.context.sandbox.read_file("app.py") == b"part = 1\npart = 2\n"
+    fresh = await call(rec, "write_file", path="new.py", content="x = 1\n", append=True)
+    assert not fresh.is_error and await rec.context.sandbox.read_file("new.py") == b"x = 1\n"
 
 
 async def test_bash_output_is_cleaned_and_failures_are_values(rec, monkeypatch):

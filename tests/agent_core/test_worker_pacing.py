@@ -72,7 +72,8 @@ async def test_a_sleeping_build_survives_a_killed_worker_and_wakes_at_the_reset(
         api.turn(("tool_use", "bash", {"command": "echo one"}), usage=usage)
         api.turn(("tool_use", "bash", {"command": "echo two"}), usage=usage)
         api.turn(("tool_use", "bash", {"command": "cat app/main.py"}))  # after the reset: ordinary calls
-        api.turn(("text", "The app is built."))
+        for _ in range(3):  # it says it is done with nothing done: nudged twice, then the founder is asked
+            api.turn(("text", "The app is built."))
         claude = {"ANTHROPIC_API_KEY": "sk-ant-test", "ANTHROPIC_BASE_URL": api.url}
         pool = await jobs.create_queue(redis_url)
 
@@ -96,7 +97,7 @@ async def test_a_sleeping_build_survives_a_killed_worker_and_wakes_at_the_reset(
             second = start_worker(**claude, CLOCK_OFFSET_SECONDS=str(past_reset))
             await wait_for(db, run_id, ("succeeded", "failed", "needs_input", "budget_exceeded"), 90)
             with db.session() as s:
-                assert store.get_run(s, run_id=run_id).status == "succeeded"
+                assert store.get_run(s, run_id=run_id).status == "needs_input"  # no phase done, no app running
                 rows = store.events_between(s, run_id=run_id, after_seq=0, newest=10_000)
                 ledger = list(s.exec(select(UsageEntry).where(UsageEntry.run_id == run_id)
                                      .order_by(UsageEntry.id)))
@@ -106,7 +107,8 @@ async def test_a_sleeping_build_survives_a_killed_worker_and_wakes_at_the_reset(
             await pool.aclose()
             db.dispose()
 
-    assert len(api.requests) == 5
+    assert len(api.requests) == 7
+    assert "these phases are not done" in json.dumps(api.requests[5]["body"]["messages"][-1])
     woken = api.requests[3]["body"]["messages"]
     assert len(woken) > len(api.requests[2]["body"]["messages"])  # the same conversation, from the checkpoint
     assert "restored" in json.dumps(woken[-1])  # the agent was told its environment came back
@@ -114,5 +116,5 @@ async def test_a_sleeping_build_survives_a_killed_worker_and_wakes_at_the_reset(
     assert "print('walkies')" in last  # the file the sandbox lost was back when the agent looked
     types = [r.type for r in rows]
     assert types.count(ev.Sleeping.type) == 1 and ev.BudgetExceeded.type not in types
-    # three calls on the first day, two after the reset, booked to the day the worker's clock said
-    assert [u.created_at >= run.wake_at for u in ledger] == [False, False, False, True, True]
+    # three calls on the first day, four after the reset, booked to the day the worker's clock said
+    assert [u.created_at >= run.wake_at for u in ledger] == [False] * 3 + [True] * 4
