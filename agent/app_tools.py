@@ -5,6 +5,7 @@ for the model itself)."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import httpx
 
@@ -74,11 +75,27 @@ async def http_check(ctx: ToolContext, path: str = "/", method: str = "GET",
         return ToolResult(f"The app did not answer {method} {target} ({type(exc).__name__}); read app_logs.",
                           f"Checked {target}: no answer", is_error=True)
     headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items() if k in _HEADERS)
+    warning = absolute_links(response.text) + absolute_links(response.headers.get("location", ""))
     body = response.text[:BODY_CHARS]
     more = f"\n[{len(response.text) - BODY_CHARS:,} more characters]" if len(response.text) > BODY_CHARS else ""
     failed = response.status_code >= 500
-    return ToolResult(f"{method} {target} -> {response.status_code} {response.reason_phrase}\n{headers}\n\n{body}{more}",
-                      f"Checked {target}: {response.status_code}", is_error=failed)
+    return ToolResult(f"{method} {target} -> {response.status_code} {response.reason_phrase}\n{headers}\n\n{body}{more}"
+                      f"{warning}", f"Checked {target}: {response.status_code}", is_error=failed)
+
+
+_LOCAL_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']?(https?://(?:127\.0\.0\.1|localhost|0\.0\.0\.0)[:/][^"'\s>]*)""",
+                        re.IGNORECASE)
+
+
+def absolute_links(html: str) -> str:
+    """A note for the model when a page links to the sandbox's own address: in the founder's preview
+    (and anywhere but the sandbox) such links lead nowhere."""
+    found = sorted(set(_LOCAL_URL.findall(html)))[:3] or (
+        [html] if re.match(r"https?://(?:127\.0\.0\.1|localhost|0\.0\.0\.0)[:/]", html) else [])
+    if not found:
+        return ""
+    return (f"\n\n[Warning: this page points at the sandbox's own address ({', '.join(found)}). In the founder's "
+            "preview such links lead nowhere: use relative links (href=\"/offers\") and redirects (\"/\").]")
 
 
 async def _secrets_in_code(ctx: ToolContext) -> str:

@@ -30,7 +30,7 @@ class Tier:
 TIERS: dict[str, Tier] = {t.key: t for t in (
     Tier("bootstrapper", "Bootstrapper", 20_000_000, "claude-sonnet-4-5", 1, 2_900),
     Tier("partner", "Partner", 60_000_000, "claude-sonnet-4-5", 2, 9_900),
-    Tier("cto_scale", "CTO Scale", 200_000_000, "claude-opus-4-1", 3, 29_900),
+    Tier("cto_scale", "CTO Scale", 200_000_000, "claude-opus-4-5", 3, 29_900),
 )}
 
 

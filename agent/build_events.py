@@ -218,15 +218,19 @@ class FixAttempt(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class Sleeping(Event):
-    """Today's allowance is spent: the run rests and wakes by itself at `wake_at` (ISO, UTC)."""
+    """The run rests and wakes by itself at `wake_at` (ISO, UTC): today's allowance is spent, or
+    (`reason`, a sentence for the founder) Claude could not be reached and the run waits to retry."""
 
     type: ClassVar[str] = "agent.sleeping"
     wake_at: str
     spent: str = ""
     allowance: str = ""
+    reason: str = ""
 
     @property
     def summary(self) -> str:
+        if self.reason:
+            return f"Waiting: {self.reason} I'll carry on by myself at {self.wake_at[11:16]} UTC."
         return (f"Resting: today's allowance ({self.allowance}) is spent. I'll carry on by myself at "
                 f"{self.wake_at[11:16]} UTC.")
 

@@ -43,6 +43,7 @@ class Fold:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     last_failure: str = ""
     budget_reason: str = ""
+    rest_reason: str = ""  # why the run rests when it is not the day's allowance (Claude unreachable)
     stage_event: tuple[str, str, str] | None = None  # (type, tool, label): the last preview or STAGE_TOOLS event
     fix: dict[str, Any] | None = None  # the latest fix attempt, until the tool that failed works again
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -86,6 +87,8 @@ def apply(fold: Fold, events: list[RunEvent]) -> None:
             fold.last_failure = data.get("reason", "")
         elif kind == ev.BudgetExceeded.type:
             fold.budget_reason = data.get("reason", "")
+        elif kind == ev.Sleeping.type:
+            fold.rest_reason = data.get("reason", "")
         elif kind == ev.FixAttempt.type:
             fold.fix = data
         if kind == ev.PreviewReady.type or (kind in (ev.ToolCalled.type, ev.ToolUsed.type)

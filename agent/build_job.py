@@ -19,7 +19,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from agent import build, escalations, handover, jobs, pacing, store
+from agent import build, escalations, handover, jobs, pacing, store, streams
 from agent.preview_job import app_stopped, restart_app
 from agent.tool_context import tool_context
 from agent.build_control import control_key, finish_stopped
@@ -167,7 +167,11 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
             return True
         return (await deps.redis.get(control_key(run_id))) in (b"pause", "pause", b"stop", "stop")
 
+    typing = streams.Typing(deps.redis, run_id)  # Claude's words as it writes them, a few times a second
+
     async def on_turn(turn: Turn) -> None:
+        await typing.end()
+        state.extra.pop("wire_rests", None)  # Claude answered: the next trouble starts from a short rest
         micros = cost_micros(turn.model, turn.usage)
         u = turn.usage
         entry = UsageEntry(run_id=run_id, user_id=project.owner_id, model=turn.model, cost_micros=micros,
@@ -197,15 +201,27 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         async with lease_kept(deps, run_id, sandbox):
             outcome = await run_loop(llm=_llm_for(deps.llm, run.model), system=state.extra["system"], context=tool_context(
                 deps, project, run_id, sandbox, emit), state=state, emit=emit, save=save, should_pause=should_pause,
-                on_turn=on_turn, limits=deps.limits)
+                on_turn=on_turn, limits=deps.limits, on_delta=None if deps.llm.offline else typing)
     except LLMError as exc:
-        return await failed(str(exc), repr(exc))
+        await typing.end()
+        rests = int(state.extra.get("wire_rests", 0)) + 1
+        if not exc.retryable or rests > pacing.WIRE_RESTS:
+            return await failed(str(exc), repr(exc))
+        state.extra["wire_rests"] = rests  # the checkpoint of the last step, plus the count of rests
+        await save(state)
+        return await pacing.wait_for_claude(deps, run_id, project, sandbox, emit, _plain(str(exc)),
+                                            pacing.wire_wait(rests, exc.retry_after, exc.account))
     except Exception as exc:
         log.exception("build run %s failed", run_id)
         return await failed("Something went wrong on our side. Your work is saved; please try again.", repr(exc))
     if outcome.status == "paused" and day["verdict"] != "ok":
         return await pacing.rest(deps, run_id, project, sandbox, emit, day["verdict"])
     return await _finish(deps, run_id, project, state, emit, outcome, sandbox)
+
+
+def _plain(message: str) -> str:
+    """The adapter's words without "please try again": the run tries again by itself."""
+    return message.split(" Please try again")[0].split(" Your work is saved")[0].rstrip(".") + "."
 
 
 async def _stop_app(deps: BuildDeps, project_id: int, sandbox: Sandbox) -> None:

@@ -39,7 +39,8 @@ def state_card(run: Run | None, escalation: Escalation | None, fold: Fold) -> Ca
         return Card("building", "Building", "Your co-founder is working through the plan.", since)
     if run.status == "sleeping":
         wake = (run.wake_at or utcnow()).astimezone(UTC)
-        return Card("resting", "Resting", f"Today's allowance is used up; back at {wake:%H:%M} UTC.", wake.isoformat())
+        why = fold.rest_reason or "Today's allowance is used up."
+        return Card("resting", "Resting", f"{why} Back at {wake:%H:%M} UTC.", wake.isoformat())
     if run.status == "paused":
         return Card("paused", "Paused", "Your co-founder stopped between steps. Resume whenever you like.")
     if run.status == "needs_input":

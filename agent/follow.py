@@ -8,7 +8,9 @@ A `Cursor` says what the reader already has (the last `seq` per run and the last
 - then it blocks on XREAD over every run's stream plus the project's announcement stream (a new
   run joins at once);
 - when a stream skips seqs (trimmed, or Redis lost it) the gap is filled from the database;
-- when nothing arrives for `block_ms` it asks `still_wanted()` and stops once the reader is gone.
+- when nothing arrives for `block_ms` it asks `still_wanted()` and stops once the reader is gone;
+- what Claude is writing right now comes as `streams.TYPING` events (seq 0, never stored) from each
+  run's typing stream, from the moment the reader started following.
 """
 
 from __future__ import annotations
@@ -27,14 +29,19 @@ from agent.streams import StreamEvent
 class Cursor:
     runs: dict[int, int] = field(default_factory=dict)  # run id -> last seq the reader has
     announcements: str = "0-0"  # last id read from the project's run announcements
+    typing: dict[int, str] = field(default_factory=dict)  # run id -> last typing entry read ("$": from now)
 
 
 def _run_id_of(stream_name: str | bytes) -> int | None:
     name = stream_name.decode() if isinstance(stream_name, bytes) else stream_name
     parts = name.split(":")
-    if len(parts) == 3 and parts[0] == "run" and parts[2] == "events":
+    if len(parts) == 3 and parts[0] == "run" and parts[2] in ("events", "typing"):
         return int(parts[1])
     return None
+
+
+def _typing(stream_name: str | bytes) -> bool:
+    return (stream_name.decode() if isinstance(stream_name, bytes) else stream_name).endswith(":typing")
 
 
 async def _belongs(db: Database, run_id: int, project_id: int) -> bool:
@@ -78,6 +85,7 @@ async def follow(
     announcements = streams.project_runs_stream(project_id)
     while True:
         keys = {streams.run_stream(r): streams.entry_id(s) if s else "0-0" for r, s in cursor.runs.items()}
+        keys.update({streams.typing_stream(r): cursor.typing.get(r, "$") for r in cursor.runs})
         keys[announcements] = cursor.announcements
         response = await redis.xread(keys, block=block_ms, count=500)
         if not response:
@@ -93,6 +101,11 @@ async def follow(
                     cursor.announcements = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
                     if announced not in cursor.runs and await _belongs(db, announced, project_id):
                         cursor.runs[announced] = 0
+                continue
+            if _typing(stream_name):
+                entry_id, fields = entries[-1]
+                cursor.typing[run_id] = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+                batch.append(streams.typing_event(run_id, fields, at=streams.seq_of(entry_id) / 1000))
                 continue
             for entry_id, fields in entries:
                 event = streams.parse_entry(run_id, entry_id, fields)

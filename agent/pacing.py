@@ -5,7 +5,7 @@ then, without the founder; more than 10% over stops it at once as `budget_exceed
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -58,6 +58,38 @@ async def rest(deps: BuildDeps, run_id: int, project: Project, sandbox: Sandbox,
     await deps.db.run(_sleep)
     await emit(ev.Sleeping(wake_at=wake_at.isoformat(), spent=dollars(day.spent_micros),
                            allowance=dollars(day.allowance_micros)))
+    return "sleeping"
+
+
+WIRE_RESTS = 8  # rests in a row for an unreachable Claude before the run fails
+WIRE_WAIT = (20.0, 3600.0)  # the shortest and longest rest for it (seconds)
+
+
+def wire_wait(rests: int, retry_after: float | None, account: bool) -> float:
+    """How long to rest after the `rests`-th failed model call in a row: what the API asked for, else
+    a minute doubling each time; an account limit waits at least an hour."""
+    seconds = retry_after if retry_after is not None else 60.0 * 2 ** (rests - 1)
+    seconds = max(seconds, 3600.0) if account else seconds
+    return min(max(seconds, WIRE_WAIT[0]), WIRE_WAIT[1])
+
+
+async def wait_for_claude(deps: BuildDeps, run_id: int, project: Project, sandbox: Sandbox, emit: SeqEmitter,
+                          reason: str, seconds: float) -> str:
+    """Claude could not be reached (busy, overloaded, a broken or stalled stream): the run rests with
+    its conversation as checkpointed (nothing of the failed turn kept) and the wake cron resumes it."""
+    wake_at = deps.clock() + timedelta(seconds=seconds)
+    try:
+        await sandbox.pause()
+    except Exception:  # restarted on wake
+        pass
+
+    def _sleep(s) -> None:
+        s.execute(sa.update(Run).where(col(Run.id) == run_id)
+                  .values(status="sleeping", wake_at=wake_at, lease_owner="", lease_expires_at=None))
+        s.commit()
+
+    await deps.db.run(_sleep)
+    await emit(ev.Sleeping(wake_at=wake_at.isoformat(), reason=reason))
     return "sleeping"
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from agent.services.llm import Usage
 
-PRICES_AS_OF = "2026-11-01"
 CACHE_WRITE_MULTIPLIER = 1.25
 CACHE_READ_MULTIPLIER = 0.10
 
@@ -22,19 +21,41 @@ class ModelPrice:
     output_per_mtok: float
 
 
-PRICES: dict[str, ModelPrice] = {
-    "claude-sonnet-4-5": ModelPrice(3.00, 15.00),
-    "claude-haiku-4-5": ModelPrice(1.00, 5.00),
-    "claude-opus-4-1": ModelPrice(15.00, 75.00),
-    "offline": ModelPrice(0.0, 0.0),
-}
+@dataclass(frozen=True)
+class PriceRow:
+    """A model's list price from `since` (ISO date) until a later row for the same model."""
+    model: str
+    since: str
+    price: ModelPrice
+
+
+PRICE_ROWS: tuple[PriceRow, ...] = (
+    PriceRow("claude-sonnet-4-5", "2025-09-29", ModelPrice(3.00, 15.00)),
+    PriceRow("claude-haiku-4-5", "2025-10-15", ModelPrice(1.00, 5.00)),
+    PriceRow("claude-opus-4-1", "2025-08-05", ModelPrice(15.00, 75.00)),
+    PriceRow("claude-opus-4-5", "2025-11-24", ModelPrice(5.00, 25.00)),
+    PriceRow("offline", "2025-01-01", ModelPrice(0.0, 0.0)),
+)
+PRICES_AS_OF = max(row.since for row in PRICE_ROWS)
+
+
+def prices(on: str | None = None) -> dict[str, ModelPrice]:
+    """Each model's price on a day (ISO date; the latest rows when None)."""
+    table: dict[str, PriceRow] = {}
+    for row in sorted(PRICE_ROWS, key=lambda r: r.since):
+        if on is None or row.since <= on:
+            table[row.model] = row
+    return {model: row.price for model, row in table.items()}
+
+
+PRICES = prices()
 _FALLBACK = max(PRICES.values(), key=lambda p: p.output_per_mtok)
 
 
 def price_of(model: str) -> ModelPrice:
     if model in PRICES:
         return PRICES[model]
-    for name, price in PRICES.items():  # dated ids such as claude-sonnet-4-5-20250929
+    for name, price in sorted(PRICES.items(), key=lambda item: -len(item[0])):  # dated ids: ...-4-5-20250929
         if model.startswith(name):
             return price
     return _FALLBACK

@@ -3,6 +3,8 @@
 A run's events go to `run:{id}:events` with the explicit id `{seq}-1`, so Redis itself refuses an
 event that is already there (a re-emission after a crash) instead of storing it twice. A project's
 new runs are announced on `project:{id}:runs` so an open page starts following them at once.
+What Claude is writing right now goes to `run:{id}:typing` (the latest text only, never stored: the
+words that end up mattering are in the events that follow).
 The database stays the source of truth; a stream may be trimmed or lost and is then backfilled. So
 Redis only holds what is live: each stream goes STREAM_TTL after its last entry (a finished run's
 stream, or a project's announcements, would otherwise stay for good).
@@ -11,6 +13,9 @@ stream, or a project's announcements, would otherwise stay for good).
 from __future__ import annotations
 
 import json
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +23,63 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 
+log = logging.getLogger(__name__)
 STREAM_TTL = 7 * 24 * 3600  # seconds a stream is kept after its last entry
 
 
 def run_stream(run_id: int) -> str:
     return f"run:{run_id}:events"
+
+
+TYPING = "agent.typing"  # the type of a typing StreamEvent (seq 0: it is not one of the run's events)
+TYPING_TTL = 600
+
+
+def typing_stream(run_id: int) -> str:
+    return f"run:{run_id}:typing"
+
+
+async def publish_typing(redis: Redis, *, run_id: int, text: str) -> None:
+    """What the model has written so far in this turn ("" once the turn is over)."""
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.xadd(typing_stream(run_id), {"text": text}, maxlen=1, approximate=False)
+        pipe.expire(typing_stream(run_id), TYPING_TTL)
+        await pipe.execute()
+
+
+def typing_event(run_id: int, fields: dict, at: float) -> StreamEvent:
+    return StreamEvent(run_id=run_id, seq=0, type=TYPING, payload={"text": _text(fields.get(b"text", fields.get("text", "")))},
+                       at=at)
+
+
+class Typing:
+    """The model's `on_delta`: a turn's streamed text, coalesced into a few typing updates a second.
+    A typing update that cannot be sent is dropped: it never fails a build."""
+
+    def __init__(self, redis: Redis, run_id: int, *, every: float = 0.3, keep: int = 600,
+                 clock: Callable[[], float] = time.monotonic):
+        self.redis, self.run_id, self.every, self.keep, self.clock = redis, run_id, every, keep, clock
+        self.text, self.sent = "", float("-inf")
+
+    async def __call__(self, kind: str, chunk: str) -> None:
+        if kind != "text":
+            return
+        self.text += chunk
+        if self.clock() - self.sent >= self.every:
+            self.sent = self.clock()
+            await self._send(self.text[-self.keep:])
+
+    async def end(self) -> None:
+        """The turn is over: its words are in the events now, the typing row goes."""
+        if self.text:
+            self.text, self.sent = "", float("-inf")
+            await self._send("")
+
+    async def _send(self, text: str) -> None:
+        try:
+            await publish_typing(self.redis, run_id=self.run_id, text=text)
+        except Exception:  # Redis away for a moment: the events still carry everything
+            log.warning("could not send typing of run %s", self.run_id)
 
 
 def project_runs_stream(project_id: int) -> str:

@@ -24,7 +24,7 @@ from agent.journey import JourneyError
 from agent.models import Project
 from agent.streams import StreamEvent
 from cofounder_app import deps, routes, styles
-from cofounder_app.components.feed import add_rows, feed_row
+from cofounder_app.components.feed import add_rows, feed_row, typing_of
 from cofounder_app.live import tab_connected
 from cofounder_app.state import SessionState
 
@@ -101,12 +101,14 @@ class ProjectPageState(SessionState):
         return rows
 
     async def _add_to_feed(self, rows: list[dict[str, str]], *, cursor: Cursor | None = None,
-                           reset: bool = False) -> None:
-        """The feed and the cursor live in their own substate, so that a new event changes nothing
-        else: every other component of the page stays as it is instead of re-rendering."""
+                           reset: bool = False, typing: str | None = None) -> None:
+        """The feed (and what Claude is typing) and the cursor live in their own substate, so a new
+        event changes nothing else: every other component of the page stays as it is."""
         feed = await self.get_state(LiveFeedState)
+        if typing is not None and typing != feed.typing:
+            feed.typing = typing
         if reset:
-            feed.feed_new, feed.feed, feed._runs, feed._announced = [], [], {}, "0-0"
+            feed.feed_new, feed.feed, feed._runs, feed._announced, feed.typing = [], [], {}, "0-0", ""
             feed._window, feed.has_older = KEEP, False
         if rows:
             feed.feed_new, older, dropped = add_rows(feed.feed_new, feed.feed, rows, feed._window)
@@ -223,7 +225,7 @@ class ProjectPageState(SessionState):
                     if self._project != project_id:  # the tab moved on to another project
                         return
                     rows = self._apply(batch)  # touches the header only for events that change it
-                    await self._add_to_feed(rows, cursor=cursor)
+                    await self._add_to_feed(rows, cursor=cursor, typing=typing_of(batch))
                     pages[0] = PAGES.get(self._page)
                 if pages[0] is not None and {e.type for e in batch} & pages[0].wants:
                     wanted.set()
@@ -266,6 +268,7 @@ class LiveFeedState(ProjectPageState):
 
     feed_new: list[dict[str, str]] = []
     feed: list[dict[str, str]] = []
+    typing: str = ""  # what Claude is writing right now ("" between turns)
     has_older: bool = False
     loading_older: bool = False
     _window: int = KEEP

@@ -139,3 +139,32 @@ async def test_leftovers_of_an_earlier_database_are_never_shown(db, redis, found
     await asyncio.sleep(0.3)
     await reader.stop()
     assert [(e.run_id, e.payload["text"]) for e in reader.items] == [(fresh.id, "fresh")]
+
+
+async def test_what_claude_is_writing_comes_a_few_times_a_second_and_is_never_stored(db, redis, founder):
+    from cofounder_app.components.feed import typing_of
+
+    _, project, run = founder
+    now = {"t": 0.0}
+    typing = streams.Typing(redis, run.id, every=0.3, clock=lambda: now["t"])
+    reader = Reader(db, redis, project.id, Cursor(runs={run.id: 0}))
+    await asyncio.sleep(0.2)  # following from now on
+    for n, chunk in enumerate(["I'll ", "build ", "the ", "form"]):  # 0.1 s apart: sent at 0 s and at 0.3 s
+        now["t"] = n * 0.1
+        await typing("text", chunk)
+    await reader.wait_for(2)
+    now["t"] = 1.0
+    await typing("text", " next.")
+    await reader.wait_for(3)
+    await typing.end()
+    await reader.wait_for(4)
+    await say(db, redis, run.id, "Built the form.")
+    await reader.wait_for(5)
+    await reader.stop()
+    typed = [e.payload["text"] for e in reader.items if e.type == streams.TYPING]
+    assert typed == ["I'll ", "I'll build the form", "I'll build the form next.", ""]  # coalesced, then cleared
+    assert [e.seq for e in reader.items if e.type != streams.TYPING] == [1]  # only the real event has a seq
+    with db.session() as s:
+        assert [e.type for e in store.events_between(s, run_id=run.id, after_seq=0)] == [ev.Narration.type]
+    assert typing_of(reader.items[2:3]) == "I'll build the form next." and typing_of(reader.items) == ""
+    assert typing_of([]) is None

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import anthropic
+import httpx2  # the SDK's HTTP client: a stream that stalls or breaks mid-reply raises its errors
 
 from agent.config import Settings
 from agent.services.llm import LLMError, OnDelta, TextBlock, ToolUse, Turn, Usage
 
 EPHEMERAL = {"type": "ephemeral"}
+# a stream silent for longer than `read` has stalled: the turn is given up and the run rests
+STREAM_TIMEOUT = anthropic.Timeout(connect=10.0, read=90.0, write=30.0, pool=10.0)
+_ACCOUNT_LIMIT = re.compile(r"usage limit|spend(?:ing)? limit|credit balance", re.IGNORECASE)
 
 
 def _error_type(exc: anthropic.APIStatusError) -> str:
@@ -55,7 +60,8 @@ class AnthropicLLM:
     @classmethod
     def from_settings(cls, settings: Settings) -> AnthropicLLM:
         client = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key,
-                                          base_url=settings.anthropic_base_url or None, max_retries=2)
+                                          base_url=settings.anthropic_base_url or None, max_retries=2,
+                                          timeout=STREAM_TIMEOUT)
         return cls(client, settings.anthropic_model)
 
     async def turn(
@@ -90,9 +96,13 @@ class AnthropicLLM:
                     await self.sleep(self.backoff_seconds * attempt)
                     continue
                 raise _explain(exc) from exc
-            except anthropic.APIConnectionError as exc:
+            except anthropic.APIConnectionError as exc:  # refused, dropped mid-stream, or stalled (timeout)
                 raise LLMError("We couldn't reach Claude just now. Please try again in a minute.",
                                retryable=True) from exc
+            except httpx2.TimeoutException as exc:  # the stream went silent past the idle timeout
+                raise LLMError("Claude went quiet in the middle of a reply.", retryable=True) from exc
+            except (httpx2.HTTPError, anthropic.APIResponseValidationError) as exc:  # a stream cut midway
+                raise LLMError("The connection to Claude broke off mid-reply.", retryable=True) from exc
 
     async def _stream(self, request: dict[str, Any], on_delta: OnDelta | None) -> Turn:
         async with self.client.messages.stream(**request) as stream:
@@ -136,12 +146,25 @@ def _cache_tail(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [*messages[:-1], last]
 
 
+def _retry_after(exc: anthropic.APIStatusError) -> float | None:
+    try:
+        return max(float(exc.response.headers.get("retry-after", "")), 0.0)
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 def _explain(exc: anthropic.APIStatusError) -> LLMError:
     if _is_overloaded(exc):
         return LLMError("Claude is overloaded right now. Your work is saved; please try again in a few minutes.",
-                        retryable=True)
+                        retryable=True, retry_after=_retry_after(exc))
+    message = str(exc.message if hasattr(exc, "message") else exc)
+    if exc.status_code in (400, 429) and _ACCOUNT_LIMIT.search(message):
+        return LLMError("The Anthropic account this service uses has reached its spending limit. Your work is "
+                        "saved; the build goes on once the limit is raised or resets.", retryable=True,
+                        retry_after=_retry_after(exc), account=True)
     if isinstance(exc, anthropic.RateLimitError):
-        return LLMError("Claude is busy right now (too many requests). Please try again in a minute.", retryable=True)
+        return LLMError("Claude is busy right now (too many requests). Please try again in a minute.", retryable=True,
+                        retry_after=_retry_after(exc))
     if isinstance(exc, (anthropic.AuthenticationError, anthropic.PermissionDeniedError)):
         return LLMError("The Anthropic API key was refused. Check ANTHROPIC_API_KEY and restart.", retryable=False)
     if exc.status_code >= 500:

@@ -79,11 +79,16 @@ class Turn:
 
 class LLMError(Exception):
     """A model call failed; the message is written for the founder. `retryable` says whether
-    trying again later may help (rate limits, overload) or not (a refused key)."""
+    trying again later may help (rate limits, overload, a dropped or stalled stream) or not (a refused
+    key); `retry_after` is how long the API asked us to wait (seconds), when it said; `account` marks
+    a limit of the operator's Anthropic account (a spend limit), which waiting an hour will not lift."""
 
-    def __init__(self, message: str, *, retryable: bool = False):
+    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None,
+                 account: bool = False):
         super().__init__(message)
         self.retryable = retryable
+        self.retry_after = retry_after
+        self.account = account
 
 
 class LLM(Protocol):

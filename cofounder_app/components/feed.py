@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from agent import events as ev
-from agent.streams import StreamEvent
+from agent.streams import TYPING, StreamEvent
 
 # event type -> (icon, colour): CSS classes in assets/app.css
 _LOOK = {
@@ -60,6 +60,25 @@ def feed_row(item: StreamEvent) -> dict[str, str] | None:
         "detail": detail,
         "at": datetime.fromtimestamp(item.at, UTC).isoformat(),
     }
+
+
+def typing_of(batch: list[StreamEvent]) -> str | None:
+    """What the typing row shows after this batch: the latest text Claude is writing; "" when the
+    batch holds a recorded event (a turn's words become events as it ends; if the next turn has
+    begun, its next typing update, a fraction of a second later, shows it); None for an empty batch."""
+    if not batch:
+        return None
+    if any(item.type != TYPING for item in batch):
+        return ""
+    return str(batch[-1].payload.get("text", ""))
+
+
+def typing_row(text: rx.Var) -> rx.Component:
+    """Claude's words while it writes them, above the feed; gone when its turn is over."""
+    return rx.cond(text != "", rx.el.div(
+        rx.el.span(class_name="feed-icon icon-message tone-violet", aria_hidden="true"),
+        rx.el.span(text, class_name="feed-summary typing-text"), class_name="feed-row typing", id="feed-typing",
+        aria_live="polite"))
 
 
 NEWEST = 40  # rows in the short list every event changes; past it, all but NEWEST_KEPT move down

@@ -4,7 +4,7 @@ the banners for work in progress and for a step that failed, and the project's l
 import reflex as rx
 
 from cofounder_app import routes
-from cofounder_app.components.feed import activity_feed
+from cofounder_app.components.feed import activity_feed, typing_row
 from cofounder_app.components.panels import empty_panel
 from cofounder_app.layout import app_shell, loading_block
 from cofounder_app.project_state import LiveFeedState
@@ -134,4 +134,5 @@ def live_activity_feed(empty_text: str) -> rx.Component:
                     rx.button(rx.icon("history", size=14), "Show earlier activity", on_click=LiveFeedState.show_older,
                               loading=LiveFeedState.loading_older, variant="ghost", size="1", id="feed-older",
                               margin_top="10px"))
-    return activity_feed(LiveFeedState.feed_new, LiveFeedState.feed, empty_text, older=older)
+    return rx.fragment(typing_row(LiveFeedState.typing),
+                       activity_feed(LiveFeedState.feed_new, LiveFeedState.feed, empty_text, older=older))

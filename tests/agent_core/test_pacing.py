@@ -130,17 +130,17 @@ async def test_the_founders_tier_fixes_the_runs_model(db, redis, planned, tmp_pa
     run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
     with db.session() as s:
         run = store.get_run(s, run_id=run_id)
-        assert (run.tier, run.model) == ("cto_scale", "claude-opus-4-1")  # recorded when the run starts
+        assert (run.tier, run.model) == ("cto_scale", "claude-opus-4-5")  # recorded when the run starts
     # it stops with phases left: nudged twice, then the founder is asked
     assert await build_slice(deps_for(db, redis, model, tmp_path, utcnow, queue), run_id) == "needs_input"
     with db.session() as s:
         models = {u.model for u in s.exec(select(UsageEntry).where(UsageEntry.run_id == run_id))}
-    assert models == {"claude-opus-4-1"}  # every call of the run went to the tier's model
+    assert models == {"claude-opus-4-5"}  # every call of the run went to the tier's model
     with db.session() as s:  # the calls made during phase 1 are its actual cost, beside its forecast
         actual = [p.cost_actual_micros for p in js.plan_phases(s, project_id=project.id)]
         phases = build_view.read(s, project_id=project.id, user_id=user.id)["phases"]
-    turn = cost_micros("claude-opus-4-1", Usage(input_tokens=10, output_tokens=5))
-    last = cost_micros("claude-opus-4-1", Usage(input_tokens=10, output_tokens=2))  # its closing words
+    turn = cost_micros("claude-opus-4-5", Usage(input_tokens=10, output_tokens=5))
+    last = cost_micros("claude-opus-4-5", Usage(input_tokens=10, output_tokens=2))  # its closing words
     assert actual[0] == 4 * turn + 3 * last and not any(actual[1:])  # the first call came before phase 1 began
     assert phases[0]["cost"].startswith("<$0.01 of est. $") and phases[1]["cost"].startswith("est. $")
 

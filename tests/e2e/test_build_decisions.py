@@ -8,9 +8,11 @@ import os
 from playwright.sync_api import expect
 
 from agent import events as ev
+from agent import journey_store as js
 from agent import run_store as rs
 from agent import store
 from agent.db import Database
+from tests.support import scripted_claude
 from tests.support.browser import wait_hydrated
 from tests.e2e.test_build_page import snap
 
@@ -110,7 +112,10 @@ def test_a_real_build_stops_to_ask_and_the_founders_answer_finishes_it(live_app,
         api.turn(("text", "Adding payments."), ("tool_use", "bash", {"command": failing}))
         api.turn(("tool_use", "bash", {"command": "pip install --no-index stripe_payments_sdk; " + failing}))
         api.turn(("tool_use", "bash", {"command": "PYTHONPATH=vendor " + failing}))
-        api.turn(("text", "Understood: payments stay out, and the page says to pay in person."))
+        db = Database(os.environ["DATABASE_URL"])
+        with db.session() as s:  # after the answer it builds the whole plan, without payments
+            scripted_claude.script(api, len(js.plan_phases(s, project_id=project.id)))
+        db.dispose()
         with live_app.other_worker(ANTHROPIC_API_KEY="sk-ant-test", ANTHROPIC_BASE_URL=api.url):
             page = signed_in(founder).new_page()
             page.goto(f"{live_app.url}/projects/{project.id}/build")
@@ -122,7 +127,8 @@ def test_a_real_build_stops_to_ask_and_the_founders_answer_finishes_it(live_app,
             assert len(api.requests) == 3  # it stopped to ask instead of paying for a fourth try
             page.fill("#instruction", "Leave payments out; say 'Pay in person' instead.")
             page.click("#send-instruction")
-            expect(page.locator("#agent-state")).to_have_text("Done", timeout=60_000)
+            expect(page.locator("#agent-state")).to_have_text("Done", timeout=90_000)
             expect(page.locator("#decision-console")).to_have_count(0)
+            expect(page.frame_locator("#preview-frame").locator("h1")).to_have_text("Walkies")
     told = json.dumps(api.requests[3]["body"]["messages"][-1])
     assert "Leave payments out; say 'Pay in person' instead." in told

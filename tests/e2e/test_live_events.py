@@ -157,3 +157,38 @@ def test_older_activity_pages_in_from_the_database(live_app, signed_in, make_fou
     expect(page.locator("#feed-older")).to_have_count(0)  # nothing further back
     ids = row_ids(page)
     assert len(ids) == len(set(ids)) == 450
+
+
+def test_claudes_words_show_as_it_writes_them_and_go_when_its_turn_is_over(live_app, signed_in, make_founder,
+                                                                          project_of, emit):
+    """The worker's typing updates (streams.Typing, a few a second) reach the open page as one row
+    above the feed, and the next recorded event takes its place."""
+    from redis.asyncio import Redis
+
+    from agent import streams
+    from tests.support.browser import _run
+
+    founder = make_founder()
+    project, run = project_of(founder)
+    page = open_project(signed_in(founder), live_app, project)
+
+    written = {"text": ""}
+
+    async def type_out(words):  # one turn, streamed in parts; each part on its own event loop here
+        redis = Redis.from_url(os.environ["REDIS_URL"])
+        typing = streams.Typing(redis, run.id, every=0.0)
+        typing.text = written["text"]
+        for word in words:
+            await typing("tool_input", '{"path": "app/')  # a tool call's arguments are not words to show
+            await typing("text", ("" if not typing.text else " ") + word)
+        written["text"] = typing.text
+        await redis.aclose()
+
+    _run(type_out(["I'll", "build", "the", "booking", "form", "next,"]))
+    expect(page.locator("#feed-typing")).to_have_text("I'll build the booking form next,")
+    _run(type_out(["then", "<b>its</b>", "tests."]))  # the same turn goes on; markup stays text
+    expect(page.locator("#feed-typing")).to_contain_text("next, then <b>its</b> tests.")
+    assert page.locator("#feed-typing b").count() == 0
+    emit(run.id, ["I built the booking form."])  # the turn ended: its words are an event now
+    expect(page.locator("#feed-typing")).to_have_count(0)
+    expect(page.locator(".feed-summary").first).to_have_text("I built the booking form.")

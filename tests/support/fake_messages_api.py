@@ -10,6 +10,7 @@ Every request body and its headers are kept for assertions. The real SDK talks t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -47,14 +48,23 @@ class FakeMessagesAPI:
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
     # --- scripting -------------------------------------------------------------------------------
-    def turn(self, *blocks: tuple, stop_reason: str | None = None, usage: dict[str, int] | None = None) -> None:
-        """Queue a streamed turn. Blocks: ("text", "Hello") or ("tool_use", name, {input})."""
+    def turn(self, *blocks, stop_reason: str | None = None, usage: dict[str, int] | None = None) -> None:
+        """Queue a streamed turn. Blocks: ("text", "Hello") or ("tool_use", name, {input}); or one callable
+        of the request body giving the blocks (a turn that reads the build prompt, say)."""
+        if len(blocks) == 1 and callable(blocks[0]):
+            self.replies.append({"kind": "turn", "blocks": blocks[0], "stop_reason": stop_reason or "tool_use",
+                                 "usage": usage or USAGE})
+            return
         stop = stop_reason or ("tool_use" if any(b[0] == "tool_use" for b in blocks) else "end_turn")
         self.replies.append({"kind": "turn", "blocks": blocks, "stop_reason": stop, "usage": usage or USAGE})
 
     def error(self, status: int, error_type: str, message: str = "", headers: dict[str, str] | None = None) -> None:
         self.replies.append({"kind": "status", "status": status, "error_type": error_type,
                              "message": message or error_type.replace("_", " "), "headers": headers or {}})
+
+    def stall(self, seconds: float, text_before: str = "Let me th") -> None:
+        """A stream that starts, says a little, then goes silent for `seconds` (a stalled connection)."""
+        self.replies.append({"kind": "stall", "seconds": seconds, "text": text_before})
 
     def broken_stream(self, error_type: str = "overloaded_error", text_before: str = "Let me th") -> None:
         self.replies.append({"kind": "broken", "error_type": error_type, "text": text_before})
@@ -83,8 +93,18 @@ class FakeMessagesAPI:
         if reply["kind"] == "status":
             error = {"type": "error", "error": {"type": reply["error_type"], "message": reply["message"]}}
             return JSONResponse(error, status_code=reply["status"], headers={"request-id": "req_fake", **reply["headers"]})
-        return StreamingResponse(self._stream(body, reply), media_type="text/event-stream",
+        if reply["kind"] == "turn" and callable(reply["blocks"]):  # a turn that reads the request (the port)
+            reply = {**reply, "blocks": reply["blocks"](body)}
+        stream = self._stalled(body, reply) if reply["kind"] == "stall" else self._stream(body, reply)
+        return StreamingResponse(stream, media_type="text/event-stream",
                                  headers={"request-id": "req_fake", "cache-control": "no-cache"})
+
+    async def _stalled(self, body: dict[str, Any], reply: dict[str, Any]):
+        for event in self._stream(body, {"kind": "broken", "text": reply["text"], "error_type": "none"}):
+            if '"type": "error"' in event:
+                break
+            yield event
+        await asyncio.sleep(reply["seconds"])
 
     def _stream(self, body: dict[str, Any], reply: dict[str, Any]):
         usage = reply.get("usage", USAGE)
