@@ -135,6 +135,7 @@ class Settings:
     anthropic_base_url: str = ""
     anthropic_model: str = "claude-sonnet-4-5"
     e2b_api_key: str = field(default="", repr=False)
+    e2b_template: str = ""  # the E2B template builds start from (e2b.Dockerfile: the apps' web stack in it)
     rate_limits: tuple[tuple[str, str], ...] = ()  # overrides of agent/rate_limits.py's rules, e.g. ("build", "20/hour")
     preview_origin: str = ""  # "https://{token}.preview.example.com"; "" = {token}.localhost (local use)
     preview_token_seconds: int = 3600
@@ -208,6 +209,7 @@ class Settings:
             anthropic_base_url=env.get("ANTHROPIC_BASE_URL", "").strip(),
             anthropic_model=env.get("ANTHROPIC_MODEL", "").strip() or "claude-sonnet-4-5",
             e2b_api_key=e2b_key,
+            e2b_template=env.get("E2B_TEMPLATE", "").strip(),
             sandbox=sandbox,
             sandbox_memory_mb=_int(env, "SANDBOX_MEMORY_MB", 2048, minimum=64),
             sandbox_processes=_int(env, "SANDBOX_PROCESSES", 256, minimum=16),

@@ -70,7 +70,8 @@ def sandbox_opener(settings: Settings, state: SandboxState):
 
             from agent.services.e2b_sandbox import E2BSandbox
 
-            return await E2BSandbox.open(AsyncSandbox, sandbox_id=sandbox_id, api_key=settings.e2b_api_key)
+            return await E2BSandbox.open(AsyncSandbox, sandbox_id=sandbox_id, api_key=settings.e2b_api_key,
+                                         template=settings.e2b_template or None)
 
         return e2b
 

@@ -15,6 +15,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from agent import appstack
+from agent.services.confinement import SandboxUnavailable
 from agent.services.sandbox import APP_LOG, CommandResult, start_problem
 from agent.services.workspace_paths import SandboxError, check_relative
 
@@ -23,6 +25,7 @@ KEEP_ALIVE_SECONDS = 900
 SUPERVISOR_SOURCE = Path(__file__).with_name("app_supervisor.py")
 SUPERVISOR, STATUS = ".cofounder/supervisor.py", ".cofounder/app-status.jsonl"  # in the workspace, ours
 START_SECONDS = 20.0
+STACK_ENV = {"PYTHONPATH": appstack.INSIDE, "PYTHONUNBUFFERED": "1"}  # the template's web stack (e2b.Dockerfile)
 
 
 class E2BSandbox:
@@ -45,6 +48,11 @@ class E2BSandbox:
                                allow_internet_access=False)
         sandbox = cls(sdk, box, api_key=api_key)
         await box.commands.run(f"mkdir -p {shlex.quote(ROOT)}", timeout=30)
+        probe = await sandbox.run(f"test -f {appstack.INSIDE}/flask/__init__.py", timeout=30)
+        if probe.exit_code != 0:  # the apps could not run: say so to the operator instead of building blind
+            await box.kill()
+            raise SandboxUnavailable(f"the E2B template {template or '(default)'} has no web stack at "
+                                     f"{appstack.INSIDE}: build one from e2b.Dockerfile and set E2B_TEMPLATE")
         return sandbox
 
     @property
@@ -58,7 +66,7 @@ class E2BSandbox:
         from e2b import CommandExitException, TimeoutException
 
         try:
-            result = await self.box.commands.run(command, cwd=self.root, timeout=timeout)
+            result = await self.box.commands.run(command, cwd=self.root, timeout=timeout, envs=STACK_ENV)
         except CommandExitException as exc:
             return CommandResult(exit_code=exc.exit_code, output=(exc.stdout or "") + (exc.stderr or ""))
         except TimeoutException:
@@ -73,7 +81,7 @@ class E2BSandbox:
         await self.box.files.write(f"{self.root}/{STATUS}", b"")
         await self.box.commands.run(f"python3 {SUPERVISOR} --port {int(port)} --log {APP_LOG} --wait "
                                     f"{START_SECONDS - 2:.0f} -- {shlex.quote(command)} > {STATUS} 2>&1",
-                                    background=True, cwd=self.root)
+                                    background=True, cwd=self.root, envs=STACK_ENV)
         status: dict = {"status": "refused", "reason": "not_listening"}
         for _ in range(int(START_SECONDS / 0.25)):
             lines = (await self.box.files.read(f"{self.root}/{STATUS}")).splitlines()

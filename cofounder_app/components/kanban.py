@@ -73,16 +73,20 @@ def _in_column(status: str):
 
 
 def board() -> rx.Component:
+    built = (S.phases.length() > 0) & (S.counts["done"] == S.phases.length())  # every phase done
     columns = []
     for status, label, colour in COLUMNS:
         columns.append(rx.vstack(
             rx.hstack(rx.badge(label, color_scheme=colour, variant="soft", radius="full", size="2"),
-                      rx.text(S.counts[status], size="1", color="var(--gray-10)"), width="100%", align="center"),
+                      rx.text(S.counts[status], size="1", color="var(--gray-10)"), width="100%", align="center",
+                      class_name="plan-col-head"),
             rx.foreach(S.phases, _in_column(status)),
             spacing="3", padding="12px", width="100%", min_height="120px", background="var(--gray-3)",
             border_radius="14px", id=f"column-{status}",
+            # once every phase is done the empty columns say nothing: they go, and Done takes the width
+            class_name=rx.cond(built & (S.counts[status] == 0), "plan-col collapsed", "plan-col"),
         ))
-    return rx.grid(*columns, columns=rx.breakpoints(initial="1", md="3"), spacing="4", width="100%", align_items="start")
+    return rx.el.div(*columns, class_name="plan-board", id="plan-board")
 
 
 def edit_dialog() -> rx.Component:

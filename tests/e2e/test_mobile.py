@@ -61,6 +61,10 @@ def test_no_page_scrolls_sideways_on_a_phone(live_app, new_context, make_founder
         if "/projects/" in path:
             expect(tab.locator("#project-title")).to_have_text("Walkies")
         tab.wait_for_timeout(800)  # the page's data and fonts are in
+        if name == "plan":  # every phase done: the empty Kanban columns go
+            expect(tab.locator("#column-pending")).to_be_hidden()
+            expect(tab.locator("#column-in_progress")).to_be_hidden()
+            expect(tab.locator("#column-done .plan-card")).to_have_count(tab.locator(".plan-card").count())
         if SHOTS:
             tab.screenshot(path=os.path.join(SHOTS, f"mobile-{name}.png"), full_page=True)
         overflow = tab.evaluate("document.documentElement.scrollWidth - innerWidth")

@@ -68,3 +68,23 @@ async def test_reconnecting_to_an_expired_sandbox_gives_a_fresh_one(e2b):
     await fresh.restore(archive)
     assert await fresh.read_file("a.txt") == b"kept"
     assert (fresh.box.disk / ROOT.lstrip("/") / "a.txt").exists()
+
+
+async def test_the_apps_web_stack_is_there_on_e2b_as_locally(e2b):
+    """The template (e2b.Dockerfile) has the stack at /opt/appstack; commands and the app see it."""
+    box = await E2BSandbox.open(e2b, template="cofounder-appstack")
+    imported = await box.run("python3 -c 'import flask, jinja2, pytest; print(flask.Flask.__name__)'")
+    assert imported.exit_code == 0 and imported.output.strip() == "Flask"
+
+
+async def test_a_template_without_the_stack_is_refused_with_what_to_do():
+    from agent.services.confinement import SandboxUnavailable
+
+    bare = FakeE2B(stack=False)
+    try:
+        with pytest.raises(SandboxUnavailable) as refused:
+            await E2BSandbox.open(bare, template="base")
+        assert "e2b.Dockerfile" in refused.value.detail and "E2B_TEMPLATE" in refused.value.detail
+        assert not any(box.alive for box in bare.boxes.values())  # the useless sandbox is not left running
+    finally:
+        bare.cleanup()

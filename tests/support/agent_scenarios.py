@@ -20,6 +20,7 @@ from agent import build_control, pacing, store
 from agent import run_store as rs
 from agent.build_control import BuildControls
 from agent.build_job import BuildDeps, build_slice
+from agent.loop import LoopLimits
 from agent.models import UsageEntry, utcnow
 from agent.services.claude import AnthropicLLM
 from agent.services.local_sandbox import LocalSandbox
@@ -43,6 +44,7 @@ class Scenario:
     check: Callable[[list[dict[str, Any]], list[Any], Any], None] = lambda requests, events, sandbox: None
     answer: str = ""  # the founder's answer to a question on the way
     client: dict[str, Any] = field(default_factory=dict)  # options for the SDK client (a short timeout)
+    limits: LoopLimits = field(default_factory=LoopLimits)
 
 
 def _results(requests: list[dict[str, Any]]) -> str:
@@ -170,6 +172,20 @@ def _check_links(requests, events, sandbox):
     assert len(warned) == 1 and "href=\\\\\"/walks\\\\\"" not in warned[0]
 
 
+def _step_cap(api):
+    for n in range(4):  # the cap is 3 calls: the 4th is not run, and the founder is asked
+        api.turn(("tool_use", "bash", {"command": f"echo step {n}"}))
+    for n in range(4, 6):  # after "carry on": room for as many again (two calls and the question)
+        api.turn(("tool_use", "bash", {"command": f"echo step {n}"}))
+    api.turn(ASK)
+
+
+def _check_cap(requests, events, sandbox):
+    said = _results(requests)
+    assert "Not run: iteration limit reached" in said and "The founder answered your question: Carry on" in said
+    assert "echo step 5" in json.dumps(requests[-1]["body"]["messages"])
+
+
 def _asks_to_go_on(api):
     for _ in range(3):
         api.turn(("text", "The foundation is in place. Shall I go on with the next phase?"))
@@ -191,6 +207,8 @@ SCENARIOS = [
     Scenario("start_app failing with a traceback", _start_app_traceback, "needs_input", "booked by the hour",
              _check_traceback),
     Scenario("an app with absolute links", _absolute_links, "needs_input", "booked by the hour", _check_links),
+    Scenario("the step cap, answered, gives more room", _step_cap, "needs_input", "booked by the hour", _check_cap,
+             answer="Carry on: give it more steps", limits=LoopLimits(max_tool_calls=3)),
     Scenario("a model that ends its turn to ask", _asks_to_go_on, "needs_input", "stopped before the build was finished"),
 ]
 
@@ -213,7 +231,7 @@ async def play(scenario: Scenario, *, db, redis, project, tmp_path) -> dict[str,
         llm = AnthropicLLM(client, "claude-sonnet-4-5", backoff_seconds=0.0)
         deps = BuildDeps(db=db, redis=redis, storage=LocalStorage(tmp_path / "files"), llm=llm, capture=no_capture,
                          enqueue=queue, open_sandbox=open_sandbox, workspaces_root=tmp_path, worker_id="scenario",
-                         clock=lambda: clock["now"])
+                         clock=lambda: clock["now"], limits=scenario.limits)
         run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
         status, answered = "", False
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import re
 import shutil
 import subprocess
@@ -19,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from e2b import CommandExitException, NotFoundException, TimeoutException
+
+from agent import appstack
 from e2b.sandbox.commands.command_handle import CommandResult
 from e2b.sandbox.filesystem.filesystem import EntryInfo, FileType
 
@@ -35,15 +38,17 @@ class _Commands:
         where.mkdir(parents=True, exist_ok=True)
         # the sandbox's absolute paths live under this fake's directory (one pass, so a replaced
         # path is never replaced again)
-        command = re.sub(r"(/home/user|/tmp)(?=/|\b)", lambda m: str(self.box.local(m.group(1))), cmd)
+        command = re.sub(r"(/home/user|/tmp|/opt/appstack)(?=/|\b)", lambda m: self.box.host(m.group(1)), cmd)
         self.box.local("/tmp").mkdir(parents=True, exist_ok=True)
+        env = {**os.environ,
+               **{k: re.sub(r"^/opt/appstack", self.box.host("/opt/appstack"), v) for k, v in (envs or {}).items()}}
         if background:
             process = subprocess.Popen(["/bin/sh", "-c", command], cwd=where, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL, start_new_session=True)
+                                       stderr=subprocess.DEVNULL, start_new_session=True, env=env)
             self.box.background.append(process)
             return process
         try:
-            done = await asyncio.to_thread(subprocess.run, ["/bin/sh", "-c", command], cwd=where,
+            done = await asyncio.to_thread(subprocess.run, ["/bin/sh", "-c", command], cwd=where, env=env,
                                            capture_output=True, text=True, timeout=timeout or None)
         except subprocess.TimeoutExpired:
             raise TimeoutException("command timed out") from None
@@ -95,6 +100,16 @@ class FakeBox:
     def local(self, remote: str) -> Path:
         return self.disk / remote.lstrip("/")
 
+    def host(self, remote: str) -> str:
+        """Where a sandbox path is on this machine: the template's web stack is this machine's."""
+        if remote == "/opt/appstack":
+            return str(appstack.location()) if self.fake.stack else str(self.local(remote))
+        return str(self.local(remote))
+
+    async def kill(self) -> bool:
+        self.destroy()
+        return True
+
     def check_alive(self) -> None:
         if not self.alive or self.paused:
             raise RuntimeError("sandbox is not running")
@@ -122,7 +137,8 @@ class FakeBox:
 class FakeE2B:
     """Plays the `AsyncSandbox` class: `await FakeE2B.create(...)`, `await FakeE2B.connect(id)`."""
 
-    def __init__(self):
+    def __init__(self, *, stack: bool = True):
+        self.stack = stack  # the template has the apps' web stack at /opt/appstack (e2b.Dockerfile)
         self.boxes: dict[str, FakeBox] = {}
         self.timeouts: list[tuple[str, int]] = []
         self.created = 0
