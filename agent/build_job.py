@@ -19,7 +19,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from agent import build, escalations, handover, jobs, pacing, store, streams
+from agent import build, escalations, handover, jobs, pacing, store, streams, tools
 from agent.preview_job import app_stopped, restart_app
 from agent.tool_context import tool_context
 from agent.build_control import control_key, finish_stopped
@@ -167,7 +167,7 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
             return True
         return (await deps.redis.get(control_key(run_id))) in (b"pause", "pause", b"stop", "stop")
 
-    typing = streams.Typing(deps.redis, run_id)  # Claude's words as it writes them, a few times a second
+    typing = streams.Typing(deps.redis, run_id, label=tools.doing_label)  # Claude's words as it writes them
 
     async def on_turn(turn: Turn) -> None:
         await typing.end()

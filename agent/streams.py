@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from redis.exceptions import ResponseError
 
 
 log = logging.getLogger(__name__)
+_PATH = re.compile(r'"path"\s*:\s*"((?:[^"\\]|\\.){1,120})"')
 STREAM_TTL = 7 * 24 * 3600  # seconds a stream is kept after its last entry
 
 
@@ -57,22 +59,42 @@ class Typing:
     A typing update that cannot be sent is dropped: it never fails a build."""
 
     def __init__(self, redis: Redis, run_id: int, *, every: float = 0.3, keep: int = 600,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 label: Callable[[str, dict[str, str]], str] | None = None):
         self.redis, self.run_id, self.every, self.keep, self.clock = redis, run_id, every, keep, clock
-        self.text, self.sent = "", float("-inf")
+        self.label = label  # a tool call as words ("Writing app/main.py"), while its arguments stream
+        self.text, self.sent, self.doing, self.tool, self.arguments = "", float("-inf"), "", "", ""
 
     async def __call__(self, kind: str, chunk: str) -> None:
-        if kind != "text":
-            return
-        self.text += chunk
-        if self.clock() - self.sent >= self.every:
-            self.sent = self.clock()
-            await self._send(self.text[-self.keep:])
+        if kind == "tool" and self.label is not None:  # a call begins: say what it is, at once
+            self.tool, self.arguments = chunk, ""
+            await self._doing(self.label(chunk, {}))
+        elif kind == "tool_input" and self.tool and self.label is not None:
+            self.arguments += chunk
+            found = _PATH.search(self.arguments)
+            if found and self.doing == self.label(self.tool, {}):  # the file it is about, once known
+                await self._doing(self.label(self.tool, {"path": found.group(1)}))
+        elif kind == "text":
+            self.text += chunk
+            if self.clock() - self.sent >= self.every:
+                await self._update()
+
+    def shown(self) -> str:
+        text = self.text.strip()[-self.keep:]
+        return f"{text}\n{self.doing}…" if text and self.doing else (f"{self.doing}…" if self.doing else text)
+
+    async def _doing(self, doing: str) -> None:
+        self.doing = doing
+        await self._update()
+
+    async def _update(self) -> None:
+        self.sent = self.clock()
+        await self._send(self.shown())
 
     async def end(self) -> None:
         """The turn is over: its words are in the events now, the typing row goes."""
-        if self.text:
-            self.text, self.sent = "", float("-inf")
+        if self.text or self.doing:
+            self.text, self.doing, self.tool, self.sent = "", "", "", float("-inf")
             await self._send("")
 
     async def _send(self, text: str) -> None:

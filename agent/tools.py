@@ -142,6 +142,19 @@ _CALL_LABELS = {
 }
 
 
+_DOING = {"read_file": "Reading a file", "write_file": "Writing a file", "edit_file": "Editing a file",
+          "bash": "Running a command", "start_app": "Starting the app", "take_screenshot": "Taking a screenshot",
+          "document": "Writing a guide", "http_check": "Checking a page"}
+
+
+def doing_label(name: str, arguments: dict[str, Any]) -> str:
+    """What a call is doing while its arguments still stream in: "Writing app/main.py" once its path
+    is known, "Writing a file" before."""
+    if arguments.get("path") and name in ("read_file", "write_file", "edit_file"):
+        return call_label(name, {"path": arguments["path"]})
+    return _DOING.get(name) or call_label(name, {})
+
+
 def call_label(name: str, arguments: dict[str, Any]) -> str:
     """A short human label for a call before it runs ("Running “pytest”")."""
     template = _CALL_LABELS.get(name, name)
@@ -167,7 +180,7 @@ async def dispatch(ctx: ToolContext, name: str, arguments: dict[str, Any]) -> To
         return ToolResult(f"The arguments for {name} must be an object.", f"Could not run {name}", is_error=True)
     try:
         return await tool(ctx, **arguments)
-    except (TypeError, ValueError, AttributeError) as exc:  # a missing, extra or wrongly typed argument
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:  # a missing, extra or wrongly typed argument
         return ToolResult(f"Wrong arguments for {name}: {exc}", f"Could not run {name}", is_error=True)
     except PathRefused as exc:
         return ToolResult(str(exc), f"Refused a path for {name}", is_error=True)

@@ -162,9 +162,33 @@ async def test_what_claude_is_writing_comes_a_few_times_a_second_and_is_never_st
     await reader.wait_for(5)
     await reader.stop()
     typed = [e.payload["text"] for e in reader.items if e.type == streams.TYPING]
-    assert typed == ["I'll ", "I'll build the form", "I'll build the form next.", ""]  # coalesced, then cleared
+    assert typed == ["I'll", "I'll build the form", "I'll build the form next.", ""]  # coalesced, then cleared
     assert [e.seq for e in reader.items if e.type != streams.TYPING] == [1]  # only the real event has a seq
     with db.session() as s:
         assert [e.type for e in store.events_between(s, run_id=run.id, after_seq=0)] == [ev.Narration.type]
     assert typing_of(reader.items[2:3]) == "I'll build the form next." and typing_of(reader.items) == ""
     assert typing_of([]) is None
+
+
+async def test_a_tool_call_says_what_it_is_doing_while_its_arguments_stream(redis):
+    from agent import tools
+
+    typing = streams.Typing(redis, 424242, label=tools.doing_label)
+
+    async def shown():
+        entries = await redis.xrevrange(streams.typing_stream(424242), count=1)
+        text = {(k.decode() if isinstance(k, bytes) else k): v for k, v in entries[0][1].items()}["text"]
+        return (text.decode() if isinstance(text, bytes) else text), len(entries)
+
+    await typing("text", "I'll write the booking page.")
+    assert (await shown())[0] == "I'll write the booking page."
+    await typing("tool", "write_file")  # at once, whatever the coalescing: a long write takes a while
+    assert (await shown())[0] == "I'll write the booking page.\nWriting a file…"
+    await typing("tool_input", '{"pa')
+    await typing("tool_input", 'th": "app/templates/book.html", "content": "<h1')
+    assert (await shown())[0] == "I'll write the booking page.\nWriting app/templates/book.html…"
+    before = await redis.xinfo_stream(streams.typing_stream(424242))
+    await typing("tool_input", '>Book a walk</h1>"}')  # the rest of a long file: nothing new to say
+    assert (await redis.xinfo_stream(streams.typing_stream(424242)))["last-generated-id"] == before["last-generated-id"]
+    await typing.end()
+    assert (await shown())[0] == ""

@@ -113,6 +113,8 @@ class AnthropicLLM:
                     await on_delta("text", event.text)
                 elif event.type == "input_json":
                     await on_delta("tool_input", event.partial_json)
+                elif event.type == "content_block_start" and event.content_block.type == "tool_use":
+                    await on_delta("tool", event.content_block.name)
             final = await stream.get_final_message()
         blocks: list[TextBlock | ToolUse] = []
         for block in final.content:

@@ -18,7 +18,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-# (kind, chunk): kind is "text" for streamed prose, "tool_input" for streamed tool-call JSON.
+# (kind, chunk): kind is "text" for streamed prose, "tool" when a tool call begins (chunk: its name),
+# "tool_input" for that call's streamed JSON.
 OnDelta = Callable[[str, str], Awaitable[None]]
 
 

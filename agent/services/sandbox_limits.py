@@ -146,7 +146,7 @@ class SandboxGroup:
         return _counters(self.layout.version, self.folders)
 
     def remove(self) -> None:
-        for folder in self.folders:
+        for folder in [f for f in self.folders if f.is_dir()]:  # gone already: swept, or another sandbox's
             for child in folder.iterdir():
                 if child.is_dir():
                     ChildGroup((child,)).kill_all()

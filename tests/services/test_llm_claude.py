@@ -78,6 +78,7 @@ async def test_a_forced_tool_call_returns_its_input_and_caches_the_stable_prefix
                                   tool_choice=force_tool("write_brief"), on_delta=on_delta)
     assert turn.stop_reason == "tool_use" and turn.tool_input("write_brief") == draft
     assert json.loads("".join(c for k, c in pieces if k == "tool_input")) == draft
+    assert pieces[0] == ("tool", "write_brief")  # the call is named as it begins, before its arguments
     body = api.requests[0]["body"]
     assert body["system"] == [{"type": "text", "text": "Write briefs.", "cache_control": {"type": "ephemeral"}}]
     assert "cache_control" not in body["tools"][0] and body["tools"][1]["cache_control"] == {"type": "ephemeral"}
