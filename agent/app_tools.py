@@ -138,7 +138,11 @@ async def take_screenshot(ctx: ToolContext, path: str, name: str, size: str = "d
     if not gallery:
         return ToolResult(f"Took a working screenshot of {target} at {width} px (not shown to the founder).",
                           f"Looked at {target}", image=seen)
-    key = await ctx.save_screenshot(name, png)
+    try:
+        key = await ctx.save_screenshot(name, png)
+    except Exception as exc:  # storage is best-effort: the build goes on, the gallery just lacks this one
+        return ToolResult(f"The screenshot was taken but could not be stored ({type(exc).__name__}); carry on.",
+                          "Could not store a screenshot", is_error=True, image=seen)
     await ctx.emit(ev.ScreenshotTaken(key=key, name=name, phase=ctx.phase["title"]))
     return ToolResult(f"Saved screenshot {name} ({len(png):,} bytes) of {target} at {width} px.",
                       f"Took a screenshot of {name}", image=seen)

@@ -230,7 +230,7 @@ class Sleeping(Event):
     @property
     def summary(self) -> str:
         if self.reason:
-            return f"Waiting: {self.reason} I'll carry on by myself at {self.wake_at[11:16]} UTC."
+            return f"Waiting: {self.reason} I'll carry on by myself at {self.wake_at[11:16]} UTC on {self.wake_at[:10]}."
         return (f"Resting: today's allowance ({self.allowance}) is spent. I'll carry on by myself at "
                 f"{self.wake_at[11:16]} UTC.")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from agent import build, escalations, handover, jobs, pacing, store, streams, tools
+from agent import build, escalations, handover, jobs, pacing, store, streams, tools, turn_end
 from agent.preview_job import app_stopped, restart_app
 from agent.tool_context import tool_context
 from agent.build_control import control_key, finish_stopped
@@ -72,15 +73,25 @@ class SeqEmitter:
                            maxlen=self.deps.maxlen)
 
 
+@dataclass
+class Lease:
+    """A slice's hold on its run: `owner` names this slice (worker and job), so a second job for the same
+    run, in this worker or another, is refused while it lives; `lost` once someone else took it over."""
+
+    owner: str
+    lost: bool = False
+
+
 @asynccontextmanager
-async def lease_kept(deps: BuildDeps, run_id: int, sandbox: Sandbox):
+async def lease_kept(deps: BuildDeps, run_id: int, sandbox: Sandbox, lease: Lease):
     """Renew the lease (and the sandbox's own timeout) in the background while the slice works, so a
-    long command loses neither."""
+    long command loses neither; a lease found taken over marks the slice to stop before its next step."""
 
     async def renew() -> None:
         while True:
             await asyncio.sleep(RENEW_SECONDS)
-            await deps.db.run(lambda s: rs.renew_lease(s, run_id=run_id, owner=deps.worker_id, lease=LEASE))
+            if not await deps.db.run(lambda s: rs.renew_lease(s, run_id=run_id, owner=lease.owner, lease=LEASE)):
+                lease.lost = True
             try:
                 await sandbox.keep_alive()
             except Exception:  # the next step finds out; renewing must not end the slice
@@ -114,23 +125,13 @@ def _llm_for(llm: LLM, model: str) -> LLM:
     return for_model(model) if model and for_model is not None and not llm.offline else llm
 
 
-def tell(state: LoopState, message: str) -> None:
-    """Adds a note (the founder's decision, a restored environment) to the conversation's last (user)
-    message, after its tool results, so the agent reads it before its next step."""
-    text = {"type": "text", "text": message}
-    last = state.messages[-1] if state.messages else None
-    if last is not None and last.get("role") == "user" and isinstance(last.get("content"), list):
-        last["content"].append(text)
-    else:
-        state.messages.append({"role": "user", "content": [text]})
-
-
 async def build_slice(deps: BuildDeps, run_id: int) -> str:
     run = await deps.db.run(lambda s: store.get_run(s, run_id=run_id))
     if run is None or run.status not in ("queued", "running"):
         return "missing" if run is None else run.status
-    if not await deps.db.run(lambda s: store.claim_run(s, run_id=run_id, owner=deps.worker_id, lease=LEASE)):
-        return "busy"
+    lease = Lease(f"{deps.worker_id}/{secrets.token_hex(4)}")  # this slice, not just this worker
+    if not await deps.db.run(lambda s: store.claim_run(s, run_id=run_id, owner=lease.owner, lease=LEASE)):
+        return "busy"  # another slice of this run is at work: nothing is run twice
     project = await deps.db.run(lambda s: s.get(Project, run.project_id))
     saved = await deps.db.run(lambda s: rs.latest_checkpoint(s, run_id=run_id))
     state = LoopState.from_json(saved) if saved else await _fresh_state(deps, project)
@@ -140,7 +141,7 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         await emit(ev.RunStarted(kind="build", title="Building your MVP"))
     decision = await deps.db.run(lambda s: rs.take_decision(s, run_id=run_id)) if saved else ""
     if decision:  # the founder answered the agent's question: it goes on with that in its context, with room
-        tell(state, f"The founder answered your question: {decision}\nGo on with that decision.")
+        turn_end.say(state.messages, f"The founder answered your question: {decision}\nGo on with that decision.")
         state.extra["cap_from"], state.repetition = state.tool_calls, {}  # a fresh step allowance, a clear window
     workspace = Path(project.workspace_dir or workspace_path(deps.workspaces_root, project.id))
     try:
@@ -153,7 +154,7 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
     state.extra["sandbox_id"] = sandbox.sandbox_id.split(":", 1)[-1]
     if saved is not None:  # woken, or after a crash or a restart: the workspace checked, the app running again
         if restored := await pacing.check_workspace(deps, run_id, project, sandbox):
-            tell(state, restored)
+            turn_end.say(state.messages, restored)  # read before the next step
         await restart_app(deps, run_id, sandbox, emit)
 
     async def save(current: LoopState) -> None:
@@ -162,8 +163,8 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
     paced = not deps.llm.offline  # the offline co-founder costs nothing: no allowance to keep to
     day = {"verdict": await pacing.day_verdict(deps, project.owner_id) if paced else "ok"}
 
-    async def should_pause() -> bool:  # the day's allowance is spent, or the founder asked to pause or stop
-        if day["verdict"] != "ok":
+    async def should_pause() -> bool:  # the allowance is spent, the founder asked to pause or stop, or the lease went
+        if day["verdict"] != "ok" or lease.lost:
             return True
         return (await deps.redis.get(control_key(run_id))) in (b"pause", "pause", b"stop", "stop")
 
@@ -198,7 +199,7 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         return await _fail(deps, run_id, project.id, emit, reason, error)
 
     try:
-        async with lease_kept(deps, run_id, sandbox):
+        async with lease_kept(deps, run_id, sandbox, lease):
             outcome = await run_loop(llm=_llm_for(deps.llm, run.model), system=state.extra["system"], context=tool_context(
                 deps, project, run_id, sandbox, emit), state=state, emit=emit, save=save, should_pause=should_pause,
                 on_turn=on_turn, limits=deps.limits, on_delta=None if deps.llm.offline else typing)
@@ -211,12 +212,18 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         await save(state)
         return await pacing.wait_for_claude(deps, run_id, project, sandbox, emit, _plain(str(exc)),
                                             pacing.wire_wait(rests, exc.retry_after, exc.account))
+    except asyncio.CancelledError:  # the worker is stopping (SIGTERM): hand the run over now, not in 15 s
+        await asyncio.shield(_hand_over(deps, run_id, lease.owner, f"{BUILD_JOB}-run-{run_id}-handover-{lease.owner}"))
+        raise
     except Exception as exc:
         log.exception("build run %s failed", run_id)
         return await failed("Something went wrong on our side. Your work is saved; please try again.", repr(exc))
+    if lease.lost:  # the run is another slice's now (this one was stalled past its lease): it writes nothing more
+        log.warning("build run %s: lease lost, this slice stops", run_id)
+        return "lost"
     if outcome.status == "paused" and day["verdict"] != "ok":
         return await pacing.rest(deps, run_id, project, sandbox, emit, day["verdict"])
-    return await _finish(deps, run_id, project, state, emit, outcome, sandbox)
+    return await _finish(deps, run_id, project, state, emit, outcome, sandbox, lease.owner)
 
 
 def _plain(message: str) -> str:
@@ -245,12 +252,18 @@ async def _fail(deps: BuildDeps, run_id: int, project_id: int, emit: SeqEmitter,
     return "failed"
 
 
+async def _hand_over(deps: BuildDeps, run_id: int, owner: str, job_id: str) -> str:
+    """The lease released and the continuation queued: the next slice (any worker) goes on from the
+    last checkpoint; if the job is lost, the reconciler finds the run after two lease periods."""
+    await deps.db.run(lambda s: rs.hand_over(s, run_id=run_id, owner=owner, within=2 * LEASE))
+    await deps.enqueue(BUILD_JOB, run_id, job_id)
+    return "continued"
+
+
 async def _finish(deps: BuildDeps, run_id: int, project: Project, state: LoopState, emit: SeqEmitter,
-                  outcome: Outcome, sandbox: Sandbox) -> str:
+                  outcome: Outcome, sandbox: Sandbox, owner: str) -> str:
     if outcome.status == "slice_end":
-        await deps.db.run(lambda s: rs.hand_over(s, run_id=run_id, owner=deps.worker_id))
-        await deps.enqueue(BUILD_JOB, run_id, f"{BUILD_JOB}-run-{run_id}-step-{state.step}")
-        return "continued"
+        return await _hand_over(deps, run_id, owner, f"{BUILD_JOB}-run-{run_id}-step-{state.step}")
     if outcome.status == "paused" and (await deps.redis.get(control_key(run_id))) in (b"stop", "stop"):
         await deps.redis.delete(control_key(run_id))
         await _stop_app(deps, project.id, sandbox)  # the app dies with the run
@@ -274,10 +287,12 @@ async def _finish(deps: BuildDeps, run_id: int, project: Project, state: LoopSta
     return "succeeded"
 
 
-async def reconcile(deps: BuildDeps) -> list[int]:
-    """Enqueue again every build whose worker stopped renewing its lease."""
-    stalled = await deps.db.run(lambda s: rs.stalled_runs(s, kinds=("build",)))
-    stamp = int(utcnow().timestamp())
+async def reconcile(deps: BuildDeps, now: datetime | None = None) -> list[int]:
+    """Enqueue again every build whose worker stopped renewing its lease, or whose handed-over
+    continuation nobody took up (leases are in real time, not the budget's clock)."""
+    now = now or utcnow()
+    stalled = await deps.db.run(lambda s: rs.stalled_runs(s, kinds=("build",), now=now))
+    stamp = int(now.timestamp())
     for run in stalled:
         await deps.enqueue(BUILD_JOB, run.id, f"{BUILD_JOB}-run-{run.id}-recover-{stamp}")
     return [r.id for r in stalled]

@@ -5,7 +5,7 @@ run's folded events (`agent/build_fold.py`), so the page and the tests read the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -40,7 +40,8 @@ def state_card(run: Run | None, escalation: Escalation | None, fold: Fold) -> Ca
     if run.status == "sleeping":
         wake = (run.wake_at or utcnow()).astimezone(UTC)
         why = fold.rest_reason or "Today's allowance is used up."
-        return Card("resting", "Resting", f"{why} Back at {wake:%H:%M} UTC.", wake.isoformat())
+        when = f"{wake:%H:%M} UTC" if wake - utcnow() < timedelta(hours=20) else f"{wake:%-d %b} at {wake:%H:%M} UTC"
+        return Card("resting", "Resting", f"{why} Back at {when}.", wake.isoformat())
     if run.status == "paused":
         return Card("paused", "Paused", "Your co-founder stopped between steps. Resume whenever you like.")
     if run.status == "needs_input":

@@ -2,11 +2,16 @@
 
 SQLite is opened in WAL mode with a busy timeout so the web app and the worker can write at the
 same time; PostgreSQL connections are checked before use so a restarted server costs one retry.
+`Database.run` waits out what is temporary: a write that met a lock held past the busy timeout, or a
+connection the server dropped (a restart, `pg_terminate_backend`), is tried again in a fresh session
+with backoff for up to RETRY_SECONDS, so "database is locked" never reaches a founder or fails a build.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +21,18 @@ import sqlalchemy as sa
 from sqlmodel import Session, create_engine
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+RETRY_SECONDS = 20.0  # how long a transient database problem is waited out (beyond the busy timeout)
+_TRANSIENT = ("database is locked", "database is busy", "server closed the connection", "terminating connection",
+              "connection refused", "could not connect", "connection has been closed", "connection reset",
+              "the database system is starting up", "the database system is shutting down")
+
+
+def transient(exc: BaseException) -> bool:
+    """A database error that a moment's wait may cure (a lock, a dropped or refused connection)."""
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    return bool(exc.connection_invalidated) or any(text in str(exc).lower() for text in _TRANSIENT)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -50,14 +67,25 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """Run `work(session)` in a thread with its own session; commit is up to `work`."""
+    async def run(self, work: Callable[[Session], T], *, retry_for: float = RETRY_SECONDS) -> T:
+        """Run `work(session)` in a thread with its own session; commit is up to `work`. A transient
+        failure rolls its transaction back, so `work` is tried again whole in a new session."""
 
         def _in_thread() -> T:
             with self.session() as session:
                 return work(session)
 
-        return await asyncio.to_thread(_in_thread)
+        deadline, delay = time.monotonic() + retry_for, 0.2
+        while True:
+            try:
+                return await asyncio.to_thread(_in_thread)
+            except sa.exc.DBAPIError as exc:
+                if not transient(exc) or time.monotonic() + delay > deadline:
+                    raise
+                log.warning("database busy or away (%s); trying again in %.1f s", str(exc).splitlines()[0][:120],
+                            delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 3.0)
 
     def ping(self) -> None:
         with self.engine.connect() as connection:

@@ -8,7 +8,9 @@ A `Cursor` says what the reader already has (the last `seq` per run and the last
 - then it blocks on XREAD over every run's stream plus the project's announcement stream (a new
   run joins at once);
 - when a stream skips seqs (trimmed, or Redis lost it) the gap is filled from the database;
-- when nothing arrives for `block_ms` it asks `still_wanted()` and stops once the reader is gone;
+- when nothing arrives for `block_ms` it asks `still_wanted()` and stops once the reader is gone, and
+  every `check_every` quiet reads it looks in the database for events the streams lost (Redis
+  restarted) with nothing after them to reveal the gap;
 - what Claude is writing right now comes as `streams.TYPING` events (seq 0, never stored) from each
   run's typing stream, from the moment the reader started following.
 """
@@ -72,6 +74,7 @@ async def follow(
     still_wanted: Callable[[], Awaitable[bool]],
     keep: int = 200,
     block_ms: int = 2000,
+    check_every: int = 5,  # quiet reads between two looks in the database (every 10 s by default)
 ) -> AsyncIterator[list[StreamEvent]]:
     catch_up: list[StreamEvent] = []
     for run_id, last in list(cursor.runs.items()):
@@ -83,6 +86,7 @@ async def follow(
         yield sorted(catch_up, key=lambda e: (e.at, e.run_id, e.seq))
 
     announcements = streams.project_runs_stream(project_id)
+    quiet = 0
     while True:
         keys = {streams.run_stream(r): streams.entry_id(s) if s else "0-0" for r, s in cursor.runs.items()}
         keys.update({streams.typing_stream(r): cursor.typing.get(r, "$") for r in cursor.runs})
@@ -91,7 +95,18 @@ async def follow(
         if not response:
             if not await still_wanted():
                 return
+            quiet += 1
+            if quiet % check_every == 0:  # a stream can lose an event with nothing after it: look in the database
+                missed = []
+                for run_id, last in list(cursor.runs.items()):
+                    found = await from_database(db, run_id=run_id, after=last, keep=keep)
+                    if found:
+                        cursor.runs[run_id] = found[-1].seq
+                        missed.extend(found)
+                if missed:
+                    yield sorted(missed, key=lambda e: (e.at, e.run_id, e.seq))
             continue
+        quiet = 0
         batch: list[StreamEvent] = []
         for stream_name, entries in response:
             run_id = _run_id_of(stream_name)

@@ -20,7 +20,7 @@ from agent import compaction
 from agent import events as ev
 from agent import healing
 from agent import guards, tools, turn_end
-from agent.services.llm import LLM, OnDelta, ToolUse, Turn
+from agent.services.llm import LLM, LLMError, OnDelta, ToolUse, Turn
 
 Emit = Callable[[ev.Event], Awaitable[None]]
 
@@ -108,8 +108,15 @@ async def run_loop(
             await emit(ev.Narration(text="I condensed my notes on the build so far, so I can keep going without "
                                          "losing track."))
             await save(state)
-        turn = await llm.turn(system=system, messages=state.messages, tools=tools.SPECS, max_tokens=limits.max_tokens,
-                              on_delta=on_delta)
+        try:
+            turn = await llm.turn(system=system, messages=state.messages, tools=tools.SPECS,
+                                  max_tokens=limits.max_tokens, on_delta=on_delta)
+        except LLMError as exc:  # "prompt is too long": condense the notes once and ask again
+            if not exc.too_long or state.extra.get("condensed_for_length"):
+                raise
+            state.extra["condensed_for_length"] = state.extra["compact_now"] = True
+            continue
+        state.extra.pop("condensed_for_length", None)
         await on_turn(turn)
         state.step, steps = state.step + 1, steps + 1
         if turn.stop_reason == "model_context_window_exceeded":  # dropped: condense the notes and go on

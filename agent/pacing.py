@@ -65,12 +65,15 @@ WIRE_RESTS = 8  # rests in a row for an unreachable Claude before the run fails
 WIRE_WAIT = (20.0, 3600.0)  # the shortest and longest rest for it (seconds)
 
 
+ACCOUNT_WAIT = (3600.0, 31 * 86400.0)  # an account limit: at least an hour, at most until the date it names
+
+
 def wire_wait(rests: int, retry_after: float | None, account: bool) -> float:
     """How long to rest after the `rests`-th failed model call in a row: what the API asked for, else
-    a minute doubling each time; an account limit waits at least an hour."""
+    a minute doubling each time; an account limit waits until the date it names, at least an hour."""
     seconds = retry_after if retry_after is not None else 60.0 * 2 ** (rests - 1)
-    seconds = max(seconds, 3600.0) if account else seconds
-    return min(max(seconds, WIRE_WAIT[0]), WIRE_WAIT[1])
+    low, high = ACCOUNT_WAIT if account else WIRE_WAIT
+    return min(max(seconds, low), high)
 
 
 async def wait_for_claude(deps: BuildDeps, run_id: int, project: Project, sandbox: Sandbox, emit: SeqEmitter,

@@ -42,10 +42,11 @@ def renew_lease(session: Session, *, run_id: int, owner: str, lease: timedelta) 
     return result.rowcount == 1
 
 
-def hand_over(session: Session, *, run_id: int, owner: str) -> None:
-    """Give up the lease at the end of a slice so the continuation can claim it at once."""
+def hand_over(session: Session, *, run_id: int, owner: str, within: timedelta) -> None:
+    """Give up the lease at the end of a slice so the continuation can claim it at once; if nothing
+    has claimed it `within` (its job was lost with Redis), the reconciler sees a stalled run."""
     session.execute(sa.update(Run).where(col(Run.id) == run_id, col(Run.lease_owner) == owner)
-                    .values(lease_owner="", lease_expires_at=None))
+                    .values(lease_owner="", lease_expires_at=utcnow() + within))
     session.commit()
 
 
@@ -58,8 +59,9 @@ def set_status(session: Session, *, run_id: int, status: str) -> None:
 def stalled_runs(session: Session, *, kinds: tuple[str, ...], now: datetime | None = None) -> list[Run]:
     """Running runs whose worker stopped renewing the lease (it died): the reconciler restarts them."""
     now = now or utcnow()
-    return list(session.exec(select(Run).where(col(Run.kind).in_(kinds), Run.status == "running",
-                                               col(Run.lease_expires_at) < now)))
+    lapsed = sa.or_(col(Run.lease_expires_at) < now,  # a dead worker's, or a hand-over nobody took up
+                    sa.and_(col(Run.lease_expires_at).is_(None), col(Run.lease_owner) == ""))  # handed over before
+    return list(session.exec(select(Run).where(col(Run.kind).in_(kinds), Run.status == "running", lapsed)))
 
 
 def escalate(session: Session, *, run_id: int, problem: str, attempts: list[str], recommendation: str,

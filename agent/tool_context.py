@@ -3,6 +3,7 @@ self-healing, each written through to the database, object storage or a snapshot
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from agent import healing, snapshots, tools
@@ -12,6 +13,8 @@ from agent.founder_safe import redact
 from agent.guards import call_signature
 from agent.models import Project
 from agent.services.sandbox import Sandbox
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from agent.build_job import BuildDeps, SeqEmitter
@@ -29,8 +32,11 @@ def tool_context(deps: BuildDeps, project: Project, run_id: int, sandbox: Sandbo
             content = {**(current.content if current else {}), kind: text}
             js.save_version(s, project_id=project.id, kind="docs", content=content, author=deps.llm.label)
 
-        await deps.db.run(_save)  # (save_version redacts what it stores)
-        await deps.storage.put(f"{prefix}docs/{kind}.md", redact(text).encode(), content_type="text/markdown")
+        await deps.db.run(_save)  # (save_version redacts what it stores): the guide is saved here
+        try:  # the file copy is best-effort: the pack is built from the database's version
+            await deps.storage.put(f"{prefix}docs/{kind}.md", redact(text).encode(), content_type="text/markdown")
+        except Exception as exc:
+            log.warning("could not store the %s guide of run %s: %r", kind, run_id, exc)
 
     async def save_screenshot(name: str, png: bytes) -> str:
         key = f"{prefix}screenshots/run-{run_id}/{emit.state.next_seq:05d}-{tools_slug(name)}.png"

@@ -192,3 +192,17 @@ async def test_a_tool_call_says_what_it_is_doing_while_its_arguments_stream(redi
     assert (await redis.xinfo_stream(streams.typing_stream(424242)))["last-generated-id"] == before["last-generated-id"]
     await typing.end()
     assert (await shown())[0] == ""
+
+
+async def test_an_event_the_stream_lost_with_nothing_after_it_still_arrives(db, redis, founder):
+    """Redis lost the last event (a restart): no later event reveals the gap, the periodic look in
+    the database finds it."""
+    _, project, run = founder
+    await say(db, redis, run.id, "one")
+    reader = Reader(db, redis, project.id, Cursor(runs={run.id: 0}))
+    await reader.wait_for(1)
+    with db.session() as s:  # recorded in the database, never XADDed
+        store.insert_event(s, run_id=run.id, event=ev.Narration(text="the last one"))
+    await reader.wait_for(2, timeout=5)  # block_ms 100 in this reader: a look every half second
+    await reader.stop()
+    assert [e.payload["text"] for e in reader.items] == ["one", "the last one"]

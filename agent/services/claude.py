@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import re
+from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -148,6 +149,22 @@ def _cache_tail(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [*messages[:-1], last]
 
 
+_REGAIN = re.compile(r"regain access on (\d{4}-\d{2}-\d{2})(?:\s+at\s+(\d{1,2}:\d{2}))?", re.IGNORECASE)
+
+
+def _regained_in(message: str) -> float | None:
+    """Seconds until the date an account-limit error names ("You will regain access on 2027-01-01 at
+    00:00 UTC"), or None when it names none."""
+    found = _REGAIN.search(message)
+    if not found:
+        return None
+    try:
+        when = datetime.fromisoformat(f"{found.group(1)}T{found.group(2) or '00:00'}").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
 def _retry_after(exc: anthropic.APIStatusError) -> float | None:
     try:
         return max(float(exc.response.headers.get("retry-after", "")), 0.0)
@@ -163,7 +180,9 @@ def _explain(exc: anthropic.APIStatusError) -> LLMError:
     if exc.status_code in (400, 429) and _ACCOUNT_LIMIT.search(message):
         return LLMError("The Anthropic account this service uses has reached its spending limit. Your work is "
                         "saved; the build goes on once the limit is raised or resets.", retryable=True,
-                        retry_after=_retry_after(exc), account=True)
+                        retry_after=_regained_in(message) or _retry_after(exc), account=True)
+    if exc.status_code == 400 and "prompt is too long" in message.lower():
+        return LLMError("The build's notes grew too long for Claude to read at once.", retryable=True, too_long=True)
     if isinstance(exc, anthropic.RateLimitError):
         return LLMError("Claude is busy right now (too many requests). Please try again in a minute.", retryable=True,
                         retry_after=_retry_after(exc))

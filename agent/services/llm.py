@@ -85,11 +85,12 @@ class LLMError(Exception):
     a limit of the operator's Anthropic account (a spend limit), which waiting an hour will not lift."""
 
     def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None,
-                 account: bool = False):
+                 account: bool = False, too_long: bool = False):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
         self.account = account
+        self.too_long = too_long  # the conversation outgrew the model's window: condense it and go on
 
 
 class LLM(Protocol):

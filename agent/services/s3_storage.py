@@ -1,7 +1,9 @@
 """The S3 storage adapter (boto3), for AWS S3 or any S3-compatible endpoint (MinIO, R2).
 
-boto3 is blocking, so every call runs in a thread. The bucket must exist; keys live under an
-optional prefix so several environments can share one bucket.
+boto3 is blocking, so every call runs in a thread, with explicit connect and read timeouts and a
+bounded retry (a store that never answers fails a call in well under a minute, not boto3's four
+minutes). The bucket must exist; keys live under an optional prefix so several environments can
+share one bucket.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from agent.config import Settings
 from agent.services.storage import ObjectMissing, StorageError, check_key
+
+
+CONNECT_SECONDS, READ_SECONDS, ATTEMPTS = 5, 20, 3  # seconds, not minutes: a stuck store never holds a build
 
 
 class S3Storage:
@@ -30,7 +35,8 @@ class S3Storage:
             region_name=settings.s3_region,
             aws_access_key_id=settings.s3_access_key_id or None,
             aws_secret_access_key=settings.s3_secret_access_key or None,
-            config=Config(retries={"max_attempts": 3, "mode": "standard"}, signature_version="s3v4"),
+            config=Config(connect_timeout=CONNECT_SECONDS, read_timeout=READ_SECONDS, signature_version="s3v4",
+                          retries={"max_attempts": ATTEMPTS, "mode": "standard"}),
         )
         return cls(client, settings.s3_bucket, settings.s3_prefix)
 

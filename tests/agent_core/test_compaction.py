@@ -4,7 +4,7 @@ requests stay bounded and well formed, and nothing the founder said or the agent
 import dataclasses
 import json
 
-from agent import build_job, compaction
+from agent import compaction, turn_end
 from agent import events as ev
 from agent.loop import LoopLimits, LoopState, run_loop
 from agent.services.llm import Usage
@@ -54,7 +54,7 @@ async def test_a_long_build_is_compacted_and_remembers_the_founder_and_its_work(
     first = await run_loop(llm=model, system="build", state=state, limits=LoopLimits(slice_steps=15), **rec.kwargs())
     assert first.status == "slice_end" and "compacted" in state.extra  # compacted once already
     state = LoopState.from_json(json.loads(json.dumps(state.to_json())))  # the checkpoint, as the worker keeps it
-    build_job.tell(state, NOTE)  # as the worker adds the founder's answer between slices
+    turn_end.say(state.messages, NOTE)  # as the worker adds the founder's answer between slices
     outcome = await run_loop(llm=model, system="build", state=state, limits=LoopLimits(slice_steps=100),
                              **rec.kwargs())
 

@@ -186,6 +186,18 @@ def _check_cap(requests, events, sandbox):
     assert "echo step 5" in json.dumps(requests[-1]["body"]["messages"])
 
 
+def _prompt_too_long(api):
+    for n in range(8):
+        api.turn(("tool_use", "bash", {"command": f"echo step {n}"}))
+    api.error(400, "invalid_request_error", "prompt is too long: 215000 tokens > 200000 maximum")
+    api.turn(ASK)
+
+
+def _check_too_long(requests, events, sandbox):
+    assert any(e.type == "agent.narration" and "condensed my notes" in e.payload["text"] for e in events)
+    assert len(requests[-1]["body"]["messages"]) < len(requests[-2]["body"]["messages"])  # asked again, shorter
+
+
 def _asks_to_go_on(api):
     for _ in range(3):
         api.turn(("text", "The foundation is in place. Shall I go on with the next phase?"))
@@ -209,6 +221,7 @@ SCENARIOS = [
     Scenario("an app with absolute links", _absolute_links, "needs_input", "booked by the hour", _check_links),
     Scenario("the step cap, answered, gives more room", _step_cap, "needs_input", "booked by the hour", _check_cap,
              answer="Carry on: give it more steps", limits=LoopLimits(max_tool_calls=3)),
+    Scenario("prompt is too long", _prompt_too_long, "needs_input", "booked by the hour", _check_too_long),
     Scenario("a model that ends its turn to ask", _asks_to_go_on, "needs_input", "stopped before the build was finished"),
 ]
 

@@ -150,3 +150,34 @@ class Served:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
+
+
+class UnavailableStore:
+    """A real HTTP endpoint that answers every request 503 Service Unavailable (object storage having
+    a bad day), for the S3 adapter to be pointed at; counts what it was asked."""
+
+    def __init__(self):
+        import uvicorn
+        from starlette.applications import Starlette
+        from starlette.responses import Response
+        from starlette.routing import Route
+
+        self.requests = 0
+
+        async def refuse(request):
+            self.requests += 1
+            return Response(b"<Error><Code>ServiceUnavailable</Code><Message>Slow down</Message></Error>",
+                            status_code=503, media_type="application/xml")
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        methods = ["GET", "PUT", "POST", "DELETE", "HEAD"]
+        app = Starlette(routes=[Route("/{path:path}", refuse, methods=methods), Route("/", refuse, methods=methods)])
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        _wait(lambda: self._server.started or (_ for _ in ()).throw(OSError("not yet")), "the unavailable store")
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
