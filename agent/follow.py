@@ -65,6 +65,17 @@ async def from_database(
     ]
 
 
+async def _recorded_since(db: Database, cursor: Cursor, keep: int) -> list[StreamEvent]:
+    """What the database holds after the cursor, for every followed run, in order; moves the cursor."""
+    found: list[StreamEvent] = []
+    for run_id, last in list(cursor.runs.items()):
+        missed = await from_database(db, run_id=run_id, after=last, keep=keep)
+        if missed:
+            cursor.runs[run_id] = missed[-1].seq
+            found.extend(missed)
+    return sorted(found, key=lambda e: (e.at, e.run_id, e.seq))
+
+
 async def follow(
     *,
     redis: Redis,
@@ -76,14 +87,8 @@ async def follow(
     block_ms: int = 2000,
     check_every: int = 5,  # quiet reads between two looks in the database (every 10 s by default)
 ) -> AsyncIterator[list[StreamEvent]]:
-    catch_up: list[StreamEvent] = []
-    for run_id, last in list(cursor.runs.items()):
-        missed = await from_database(db, run_id=run_id, after=last, keep=keep)
-        if missed:
-            cursor.runs[run_id] = missed[-1].seq
-            catch_up.extend(missed)
-    if catch_up:
-        yield sorted(catch_up, key=lambda e: (e.at, e.run_id, e.seq))
+    if catch_up := await _recorded_since(db, cursor, keep):
+        yield catch_up
 
     announcements = streams.project_runs_stream(project_id)
     quiet = 0
@@ -96,15 +101,9 @@ async def follow(
             if not await still_wanted():
                 return
             quiet += 1
-            if quiet % check_every == 0:  # a stream can lose an event with nothing after it: look in the database
-                missed = []
-                for run_id, last in list(cursor.runs.items()):
-                    found = await from_database(db, run_id=run_id, after=last, keep=keep)
-                    if found:
-                        cursor.runs[run_id] = found[-1].seq
-                        missed.extend(found)
-                if missed:
-                    yield sorted(missed, key=lambda e: (e.at, e.run_id, e.seq))
+            # a stream can lose an event with nothing after it to show the gap: look in the database
+            if quiet % check_every == 0 and (missed := await _recorded_since(db, cursor, keep)):
+                yield missed
             continue
         quiet = 0
         batch: list[StreamEvent] = []
