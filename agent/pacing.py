@@ -45,6 +45,14 @@ async def rest(deps: BuildDeps, run_id: int, project: Project, sandbox: Sandbox,
     wake_at = budget.next_reset(now)
     await snapshots.take(deps.storage, sandbox, storage_prefix=_storage_prefix(project), run_id=run_id,
                          number=emit.state.next_seq, label="the moment I went to rest")
+    return await _sleep_until(deps, run_id, sandbox, emit, ev.Sleeping(
+        wake_at=wake_at.isoformat(), spent=dollars(day.spent_micros), allowance=dollars(day.allowance_micros)))
+
+
+async def _sleep_until(deps: BuildDeps, run_id: int, sandbox: Sandbox, emit: SeqEmitter, told: ev.Sleeping) -> str:
+    """The run rests until `told.wake_at`: its sandbox paused, the lease released, the founder told;
+    the wake cron (`wake_due`) queues it again then."""
+    wake_at = datetime.fromisoformat(told.wake_at)
     try:
         await sandbox.pause()
     except Exception:  # a sandbox that will not pause is restarted on wake; the run still sleeps
@@ -56,15 +64,12 @@ async def rest(deps: BuildDeps, run_id: int, project: Project, sandbox: Sandbox,
         s.commit()
 
     await deps.db.run(_sleep)
-    await emit(ev.Sleeping(wake_at=wake_at.isoformat(), spent=dollars(day.spent_micros),
-                           allowance=dollars(day.allowance_micros)))
+    await emit(told)
     return "sleeping"
 
 
 WIRE_RESTS = 8  # rests in a row for an unreachable Claude before the run fails
 WIRE_WAIT = (20.0, 3600.0)  # the shortest and longest rest for it (seconds)
-
-
 ACCOUNT_WAIT = (3600.0, 31 * 86400.0)  # an account limit: at least an hour, at most until the date it names
 
 
@@ -81,19 +86,7 @@ async def wait_for_claude(deps: BuildDeps, run_id: int, project: Project, sandbo
     """Claude could not be reached (busy, overloaded, a broken or stalled stream): the run rests with
     its conversation as checkpointed (nothing of the failed turn kept) and the wake cron resumes it."""
     wake_at = deps.clock() + timedelta(seconds=seconds)
-    try:
-        await sandbox.pause()
-    except Exception:  # restarted on wake
-        pass
-
-    def _sleep(s) -> None:
-        s.execute(sa.update(Run).where(col(Run.id) == run_id)
-                  .values(status="sleeping", wake_at=wake_at, lease_owner="", lease_expires_at=None))
-        s.commit()
-
-    await deps.db.run(_sleep)
-    await emit(ev.Sleeping(wake_at=wake_at.isoformat(), reason=reason))
-    return "sleeping"
+    return await _sleep_until(deps, run_id, sandbox, emit, ev.Sleeping(wake_at=wake_at.isoformat(), reason=reason))
 
 
 async def wake_due(deps: BuildDeps, now: datetime | None = None) -> list[int]:

@@ -26,6 +26,7 @@ from agent.services.claude import AnthropicLLM
 from agent.services.local_sandbox import LocalSandbox
 from agent.services.storage import LocalStorage
 from sqlmodel import select
+from tests.support.scripted_builds import port_of
 from tests.support.fake_messages_api import USAGE, FakeMessagesAPI
 
 ASK = ("tool_use", "ask_founder", {"question": "Should walks be booked by the hour or by the half hour?",
@@ -135,16 +136,12 @@ SERVING = ("import http.server, sys\nclass P(http.server.BaseHTTPRequestHandler)
            "http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), P).serve_forever()\n")
 
 
-def _port(body) -> int:
-    system = body["system"][0]["text"]
-    return int(json.loads(system.split("<context>", 1)[1].split("</context>", 1)[0])["port"])
-
 
 def _start_app_traceback(api):
     api.turn(("tool_use", "write_file", {"path": "server.py", "content": CRASHING}))
-    api.turn(lambda body: [("tool_use", "start_app", {"command": f"python3 server.py {_port(body)}", "port": _port(body)})])
+    api.turn(lambda body: [("tool_use", "start_app", {"command": f"python3 server.py {port_of(body)}", "port": port_of(body)})])
     api.turn(("tool_use", "write_file", {"path": "server.py", "content": SERVING.format(page="b'<h1>Walkies</h1>'")}))
-    api.turn(lambda body: [("tool_use", "start_app", {"command": f"python3 server.py {_port(body)}", "port": _port(body)})])
+    api.turn(lambda body: [("tool_use", "start_app", {"command": f"python3 server.py {port_of(body)}", "port": port_of(body)})])
     api.turn(("tool_use", "http_check", {"path": "/"}))
     api.turn(ASK)
 
@@ -157,11 +154,11 @@ def _check_traceback(requests, events, sandbox):
 def _absolute_links(api):
     page = "b'<a href=\"http://127.0.0.1:8000/walks\">Walks</a>'"
     api.turn(("tool_use", "write_file", {"path": "server.py", "content": SERVING.format(page=page)}))
-    api.turn(lambda body: [("tool_use", "start_app", {"command": f"python3 server.py {_port(body)}", "port": _port(body)})])
+    api.turn(lambda body: [("tool_use", "start_app", {"command": f"python3 server.py {port_of(body)}", "port": port_of(body)})])
     api.turn(("tool_use", "http_check", {"path": "/"}))
     api.turn(("tool_use", "write_file", {"path": "server.py",
                                          "content": SERVING.format(page="b'<a href=\"/walks\">Walks</a>'")}))
-    api.turn(lambda body: [("tool_use", "start_app", {"command": f"python3 server.py {_port(body)}", "port": _port(body)})])
+    api.turn(lambda body: [("tool_use", "start_app", {"command": f"python3 server.py {port_of(body)}", "port": port_of(body)})])
     api.turn(("tool_use", "http_check", {"path": "/"}))
     api.turn(ASK)
 

@@ -32,7 +32,12 @@ class ServerTest(unittest.TestCase):
 TESTS = "python3 -m unittest -q"
 
 
-def port_of(system: str) -> int:
+def port_of(system: str | list | dict) -> int:
+    """The run's port, from the build prompt: its text, its blocks as sent, or a request body."""
+    if isinstance(system, dict):  # a Messages API request body
+        system = system["system"]
+    if isinstance(system, list):  # the prompt as sent: text blocks
+        system = "".join(block.get("text", "") for block in system)
     return int(read_context([], system)["port"])
 
 

@@ -7,9 +7,9 @@ The app's files live in tests/support/walkies_app/ (read here, written by the mo
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from tests.support.scripted_builds import port_of
 from tests.support.fake_messages_api import FakeMessagesAPI
 
 APP = Path(__file__).with_name("walkies_app")
@@ -22,11 +22,6 @@ GUIDES = {
     "faq": "# FAQ\n\n**Can I pay in the app?** Not yet: payments are shown as a demo.",
 }
 
-
-def _port(body: dict) -> int:
-    system = body["system"][0]["text"] if isinstance(body["system"], list) else body["system"]
-    context = json.loads(system.split("<context>", 1)[1].split("</context>", 1)[0])
-    return int(context["port"])
 
 
 def script(api: FakeMessagesAPI, phases: int) -> None:
@@ -43,8 +38,8 @@ def script(api: FakeMessagesAPI, phases: int) -> None:
                                             "new_string": f"<!-- phase {n} -->\n<!-- more -->"}),
                  ("tool_use", "bash", {"command": "python3 -m pytest -q"}))
         api.turn(("tool_use", "plan", {"action": "complete", "phase": n}))
-    api.turn(lambda body: [("tool_use", "start_app", {"command": f"python3 app/main.py --port {_port(body)}",
-                                                      "port": _port(body)})])
+    api.turn(lambda body: [("tool_use", "start_app", {"command": f"python3 app/main.py --port {port_of(body)}",
+                                                      "port": port_of(body)})])
     api.turn(("tool_use", "http_check", {"path": "/"}),
              ("tool_use", "http_check", {"path": "/walks", "method": "POST",
                                          "form": {"walker": "Sam", "day": "2026-12-03", "time": "12:30"}}),
