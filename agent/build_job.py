@@ -3,8 +3,8 @@
 A slice claims the run's lease (renewed in the background while it works), continues from the latest
 checkpoint, and saves a checkpoint after every step. Events of a step get sequence numbers reserved
 in the checkpoint, so a step re-run after a crash re-emits the same seqs and nothing is duplicated.
-When the slice ends it enqueues its continuation with a deterministic job id; if its worker dies,
-the reconciler (a cron) notices the expired lease and enqueues the run again.
+When the slice ends it enqueues its continuation with a deterministic job id; if its worker dies or
+the job is lost, the reconciler (`agent/reconciler.py`, a cron) enqueues the run again.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from agent.services.storage import Storage
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=15)
 RENEW_SECONDS = 4.0
+HAND_OVER = 2 * LEASE  # how long a handed-over run waits for its continuation before it counts as stalled
 BUILD_JOB = jobs.BUILD_SLICE
 
 
@@ -58,6 +59,7 @@ class BuildDeps:
     maxlen: int = 1000
     clock: Callable[[], datetime] = utcnow  # "now" for the budget and the wake cron (a test moves it)
     app_host: str = "127.0.0.1"  # where the app binds inside its sandbox (E2B: 0.0.0.0, to be reachable)
+    waiting_jobs: Callable[[], Awaitable[set[str]]] | None = None  # the queue's job ids (None: cannot tell)
 
 
 class SeqEmitter:
@@ -255,7 +257,7 @@ async def _fail(deps: BuildDeps, run_id: int, project_id: int, emit: SeqEmitter,
 async def _hand_over(deps: BuildDeps, run_id: int, owner: str, job_id: str) -> str:
     """The lease released and the continuation queued: the next slice (any worker) goes on from the
     last checkpoint; if the job is lost, the reconciler finds the run after two lease periods."""
-    await deps.db.run(lambda s: rs.hand_over(s, run_id=run_id, owner=owner, within=2 * LEASE))
+    await deps.db.run(lambda s: rs.hand_over(s, run_id=run_id, owner=owner, within=HAND_OVER))
     await deps.enqueue(BUILD_JOB, run_id, job_id)
     return "continued"
 
@@ -285,14 +287,3 @@ async def _finish(deps: BuildDeps, run_id: int, project: Project, state: LoopSta
     await deps.db.run(lambda s: store.update_project(s, project_id=project.id, status="built"))
     await emit(ev.RunCompleted(kind="build", message="Your MVP is built"))
     return "succeeded"
-
-
-async def reconcile(deps: BuildDeps, now: datetime | None = None) -> list[int]:
-    """Enqueue again every build whose worker stopped renewing its lease, or whose handed-over
-    continuation nobody took up (leases are in real time, not the budget's clock)."""
-    now = now or utcnow()
-    stalled = await deps.db.run(lambda s: rs.stalled_runs(s, kinds=("build",), now=now))
-    stamp = int(now.timestamp())
-    for run in stalled:
-        await deps.enqueue(BUILD_JOB, run.id, f"{BUILD_JOB}-run-{run.id}-recover-{stamp}")
-    return [r.id for r in stalled]

@@ -10,21 +10,29 @@ A `Cursor` says what the reader already has (the last `seq` per run and the last
 - when a stream skips seqs (trimmed, or Redis lost it) the gap is filled from the database;
 - when nothing arrives for `block_ms` it asks `still_wanted()` and stops once the reader is gone, and
   every `check_every` quiet reads it looks in the database for events the streams lost (Redis
-  restarted) with nothing after them to reveal the gap;
+  restarted) with nothing after them to reveal the gap, and for runs whose announcement was lost;
+- while Redis is unreachable the database is the stream: it is read every `AWAY_SECONDS` until
+  Redis answers again, so an outage never stops a founder's page;
 - what Claude is writing right now comes as `streams.TYPING` events (seq 0, never stored) from each
   run's typing stream, from the moment the reader started following.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from agent import store, streams
 from agent.db import Database
 from agent.streams import StreamEvent
+
+
+AWAY_SECONDS = 1.0  # while Redis is away, how often the database is read instead
 
 
 @dataclass
@@ -76,6 +84,21 @@ async def _recorded_since(db: Database, cursor: Cursor, keep: int) -> list[Strea
     return sorted(found, key=lambda e: (e.at, e.run_id, e.seq))
 
 
+async def _joined(db: Database, project_id: int, cursor: Cursor) -> None:
+    """Runs of the project started after the newest one followed, which the announcement stream lost
+    (Redis restarted): followed from their start."""
+    newest = max(cursor.runs, default=0)
+    for run in await db.run(lambda s: store.project_runs(s, project_id=project_id)):
+        if run.id > newest:
+            cursor.runs[run.id] = 0
+
+
+async def _looked_up(db: Database, project_id: int, cursor: Cursor, keep: int) -> list[StreamEvent]:
+    """The database's side of the stream: new runs joined, then what was recorded after the cursor."""
+    await _joined(db, project_id, cursor)
+    return await _recorded_since(db, cursor, keep)
+
+
 async def follow(
     *,
     redis: Redis,
@@ -96,13 +119,21 @@ async def follow(
         keys = {streams.run_stream(r): streams.entry_id(s) if s else "0-0" for r, s in cursor.runs.items()}
         keys.update({streams.typing_stream(r): cursor.typing.get(r, "$") for r in cursor.runs})
         keys[announcements] = cursor.announcements
-        response = await redis.xread(keys, block=block_ms, count=500)
+        try:
+            response = await redis.xread(keys, block=block_ms, count=500)
+        except (RedisConnectionError, RedisTimeoutError):  # Redis is away: the database has every event
+            if not await still_wanted():
+                return
+            if missed := await _looked_up(db, project_id, cursor, keep):
+                yield missed
+            await asyncio.sleep(AWAY_SECONDS)
+            continue
         if not response:
             if not await still_wanted():
                 return
             quiet += 1
             # a stream can lose an event with nothing after it to show the gap: look in the database
-            if quiet % check_every == 0 and (missed := await _recorded_since(db, cursor, keep)):
+            if quiet % check_every == 0 and (missed := await _looked_up(db, project_id, cursor, keep)):
                 yield missed
             continue
         quiet = 0

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.constants import default_queue_name
 
 SETUP_PROJECT = "setup_project"
 INTERVIEW_STEP = "interview_step"
@@ -25,8 +26,18 @@ JOB_FOR_KIND = {"setup": SETUP_PROJECT, "interview": INTERVIEW_STEP, "brief": DR
                 "plan": DRAFT_PLAN, "build": BUILD_SLICE}
 
 
+def run_job_id(job: str, run_id: int) -> str:
+    """A run's job id; a continuation's adds what it continues from ("-step-12", "-wake-...")."""
+    return f"{job}-run-{run_id}"
+
+
 async def enqueue(pool: ArqRedis, job: str, run_id: int, job_id: str = "") -> None:
-    await pool.enqueue_job(job, run_id, _job_id=job_id or f"{job}-run-{run_id}")
+    await pool.enqueue_job(job, run_id, _job_id=job_id or run_job_id(job, run_id))
+
+
+async def waiting(pool: ArqRedis) -> set[str]:
+    """The ids of the jobs in the queue (waiting, deferred or being run)."""
+    return {j.decode() if isinstance(j, bytes) else j for j in await pool.zrange(default_queue_name, 0, -1)}
 
 
 async def enqueue_setup(pool: ArqRedis, *, run_id: int) -> None:

@@ -64,6 +64,16 @@ def stalled_runs(session: Session, *, kinds: tuple[str, ...], now: datetime | No
     return list(session.exec(select(Run).where(col(Run.kind).in_(kinds), Run.status == "running", lapsed)))
 
 
+def unclaimed_runs(session: Session, *, kinds: tuple[str, ...], settled: datetime, within: timedelta) -> list[Run]:
+    """Runs nobody holds that should have a job waiting: handed over (`hand_over(within=...)`) or queued
+    before `settled`. The reconciler enqueues those whose job is not in the queue (Redis lost it)."""
+    handed_over = sa.and_(Run.status == "running", col(Run.lease_expires_at).is_not(None),
+                          col(Run.lease_expires_at) <= settled + within)
+    queued = sa.and_(Run.status == "queued", col(Run.created_at) <= settled)
+    return list(session.exec(select(Run).where(col(Run.kind).in_(kinds), col(Run.lease_owner) == "",
+                                               sa.or_(handed_over, queued))))
+
+
 def escalate(session: Session, *, run_id: int, problem: str, attempts: list[str], recommendation: str,
              options: list[str], signature: str = "") -> Escalation:
     row = Escalation(run_id=run_id, signature=signature, problem=problem, attempts=attempts,

@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from agent import heartbeat, idle_apps, jobs, password_reset
+from agent import heartbeat, idle_apps, jobs, outages, password_reset
 from agent.config import Settings
 from agent.db import Database
 from agent.founder_safe import register_secrets
 from agent.build_control import WAKE_PREVIEW
-from agent.build_job import BuildDeps, build_slice, reconcile
+from agent.build_job import BuildDeps, build_slice
+from agent.reconciler import reconcile
 from agent.pacing import wake_due
 from agent.priority import yield_cpu
 from agent.preview_job import stop_app, wake_preview
@@ -52,6 +53,7 @@ class QuietCron(logging.Filter):
 
 async def startup(ctx: dict) -> None:
     logging.getLogger("arq.worker").addFilter(QuietCron())
+    outages.outlast_outages(ctx["redis"])  # arq's polling, the jobs and the heartbeat wait Redis out
     yield_cpu(settings.worker_nice)  # builds inherit it: a founder's page stays live beside ten builds
     register_secrets(settings.secret_values())  # redacted wherever they would be shown or stored
     ctx["settings"] = settings
@@ -122,11 +124,14 @@ def _build(ctx: dict) -> BuildDeps:
     async def enqueue(job: str, run_id: int, job_id: str) -> None:
         await jobs.enqueue(ctx["redis"], job, run_id, job_id)
 
+    async def waiting_jobs() -> set[str]:
+        return await jobs.waiting(ctx["redis"])
+
     return BuildDeps(db=ctx["db"], redis=ctx["redis"], storage=ctx["storage"], llm=ctx["builder"],
                      capture=ctx["screenshots"].capture, enqueue=enqueue, workspaces_root=settings.workspaces_dir,
                      worker_id=ctx["worker_id"], maxlen=settings.event_stream_maxlen,
                      open_sandbox=ctx["open_sandbox"], clock=worker_clock(settings),
-                     app_host="0.0.0.0" if settings.sandbox == "e2b" else "127.0.0.1",
+                     app_host="0.0.0.0" if settings.sandbox == "e2b" else "127.0.0.1", waiting_jobs=waiting_jobs,
                      limits=LoopLimits(max_tool_calls=settings.max_tool_calls, slice_steps=settings.slice_steps,
                                        slice_seconds=settings.slice_seconds))
 
@@ -191,6 +196,17 @@ async def draft_plan_job(ctx: dict, run_id: int) -> str:
     return await draft_plan(_journey(ctx), run_id)
 
 
+def queue_settings(url: str) -> RedisSettings:
+    """arq's connection, waiting up to STARTUP_WAIT seconds for a Redis that is not up yet (then the
+    process exits and its supervisor starts it again); once started, outages are waited out."""
+    found = RedisSettings.from_dsn(url)
+    found.conn_retries, found.conn_retry_delay = STARTUP_WAIT, 1
+    return found
+
+
+STARTUP_WAIT = 120
+
+
 class WorkerSettings:
     functions = [
         func(setup_project, name=jobs.SETUP_PROJECT),
@@ -206,7 +222,7 @@ class WorkerSettings:
                  cron(stop_idle_apps, second=30, unique=True)]
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = RedisSettings.from_dsn(settings.redis_url)
+    redis_settings = queue_settings(settings.redis_url)
     job_serializer = jobs.serialize  # JSON, never pickle (agent/jobs.py)
     job_deserializer = jobs.deserialize
     poll_delay = settings.worker_poll_delay

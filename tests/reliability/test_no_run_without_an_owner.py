@@ -4,9 +4,12 @@ periods and goes on; while the continuation may still come, nothing is enqueued 
 
 from datetime import timedelta
 
-from agent import store
+from arq.constants import default_queue_name, job_key_prefix
+
+from agent import jobs, store
 from agent.build_control import BuildControls
-from agent.build_job import LEASE, build_slice, reconcile
+from agent.build_job import LEASE, build_slice
+from agent.reconciler import SETTLE, reconcile
 from agent.loop import LoopLimits
 from agent.models import utcnow
 from tests.agent_core.conftest import Queue
@@ -33,3 +36,43 @@ async def test_a_handed_over_run_whose_continuation_was_lost_is_picked_up(db, re
     while (status := await build_slice(deps, run_id)) == "continued":
         pass
     assert status == "needs_input" and len(model.requests) == 5  # it went on to its end, each call once
+
+
+async def test_a_job_lost_with_redis_is_queued_again_at_the_next_look(db, redis, redis_url, planned, tmp_path):
+    """With the real queue to look in, the reconciler does not wait out the hand-over's two lease periods:
+    a run whose job is not waiting (a start or a continuation that Redis lost) is enqueued at once."""
+    _, project = planned
+    pool = await jobs.create_queue(redis_url)
+
+    async def enqueue(job, run_id, job_id):
+        await jobs.enqueue(pool, job, run_id, job_id)
+
+    async def lose_the_jobs_of(run_id):  # what a restarted Redis does to the queue
+        for job_id in await jobs.waiting(pool):
+            if job_id.startswith(f"{jobs.BUILD_SLICE}-run-{run_id}-"):
+                await pool.zrem(default_queue_name, job_id)
+                await pool.delete(job_key_prefix + job_id)
+
+    model = Scripted([[("bash", {"command": f"echo {n}"})] for n in range(4)] + [[("ask_founder", {"question": "Go?"})]])
+    deps = deps_for(db, redis, model, tmp_path, enqueue)
+    deps.limits, deps.waiting_jobs = LoopLimits(slice_steps=2), lambda: jobs.waiting(pool)
+    run_id = await BuildControls(db=db, redis=redis, enqueue=enqueue).start(project)
+    try:
+        soon = utcnow() + 2 * SETTLE
+        assert run_id not in await reconcile(deps, now=soon)  # its start job waits: nothing twice
+        await lose_the_jobs_of(run_id)
+        assert run_id in await reconcile(deps, now=soon)  # a queued run with no job: enqueued again
+        await lose_the_jobs_of(run_id)
+        assert await build_slice(deps, run_id) == "continued"
+        assert run_id not in await reconcile(deps, now=utcnow() + 2 * SETTLE)  # its continuation waits
+        await lose_the_jobs_of(run_id)
+        found = await reconcile(deps, now=utcnow() + 2 * SETTLE)  # seconds after the loss, not 30
+        assert run_id in found
+        assert any(j.startswith(f"{jobs.BUILD_SLICE}-run-{run_id}-recover-") for j in await jobs.waiting(pool))
+        while (status := await build_slice(deps, run_id)) == "continued":
+            pass
+        assert status == "needs_input" and len(model.requests) == 5  # on to its end, each call once
+        assert run_id not in await reconcile(deps, now=utcnow() + 2 * SETTLE)  # waiting for the founder
+    finally:
+        await lose_the_jobs_of(run_id)  # no job of this test is left for another test's worker
+        await pool.aclose()

@@ -43,8 +43,12 @@ class RedisServer:
     def __init__(self, workdir: Path):
         if not shutil.which("redis-server"):
             raise RuntimeError("redis-server is not installed; run `make test`, which installs it")
-        self.url = local_redis.write_config(workdir)
-        self.process = subprocess.Popen(["redis-server", str(workdir / "redis.conf")],
+        self.url, self.config = local_redis.write_config(workdir), workdir / "redis.conf"
+        self.start()
+
+    def start(self) -> None:
+        """Start (or start again, empty: nothing is persisted, as after a restart) on the same socket."""
+        self.process = subprocess.Popen(["redis-server", str(self.config)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait(lambda: redis.Redis.from_url(self.url).ping(), "redis-server")
 

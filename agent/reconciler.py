@@ -1,0 +1,43 @@
+"""The reconciler (a worker cron, every few seconds): no build is left without someone to run it.
+
+- A run whose slice stopped renewing its lease (its worker died or froze) is enqueued again once the
+  lease lapses.
+- A run handed over between slices, or queued to start, whose job is not in the queue (Redis was
+  restarted or flushed while it waited) is enqueued again at once, not when the hand-over's two lease
+  periods are up. Where the queue cannot be read, the lapse alone finds it.
+
+A job enqueued twice is harmless: a slice claims the run's lease first, so a second job exits "busy".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from agent import jobs
+from agent import run_store as rs
+from agent.build_job import BUILD_JOB, HAND_OVER, BuildDeps
+from agent.models import utcnow
+
+SETTLE = timedelta(seconds=3)  # a hand-over enqueues just after it writes; a start, just after it creates
+
+
+async def reconcile(deps: BuildDeps, now: datetime | None = None) -> list[int]:
+    """Enqueue every build that has no live slice and no job waiting; returns their run ids. Leases
+    are in real time, not the budget's clock."""
+    now = now or utcnow()
+    stalled = await deps.db.run(lambda s: rs.stalled_runs(s, kinds=("build",), now=now))
+    if deps.waiting_jobs is not None:
+        unclaimed = await deps.db.run(lambda s: rs.unclaimed_runs(s, kinds=("build",), settled=now - SETTLE,
+                                                                  within=HAND_OVER))
+        if unclaimed:
+            waiting, seen = await deps.waiting_jobs(), {run.id for run in stalled}
+            stalled += [run for run in unclaimed if not _has_job(waiting, run.id) and run.id not in seen]
+    stamp = int(now.timestamp())
+    for run in stalled:
+        await deps.enqueue(BUILD_JOB, run.id, f"{BUILD_JOB}-run-{run.id}-recover-{stamp}")
+    return [r.id for r in stalled]
+
+
+def _has_job(waiting: set[str], run_id: int) -> bool:
+    mine = jobs.run_job_id(BUILD_JOB, run_id)
+    return any(job == mine or job.startswith(f"{mine}-") for job in waiting)
