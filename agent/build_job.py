@@ -20,7 +20,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from agent import build, escalations, handover, jobs, pacing, store, streams, tools, turn_end
+from agent import build, escalations, handover, jobs, pacing, snapshots, store, streams, tools, turn_end
 from agent.preview_job import app_stopped, restart_app
 from agent.tool_context import tool_context
 from agent.build_control import control_key, finish_stopped
@@ -73,6 +73,9 @@ class SeqEmitter:
         self.state.next_seq += 1
         await store.record(db=self.deps.db, redis=self.deps.redis, run_id=self.run_id, event=event, seq=seq,
                            maxlen=self.deps.maxlen)
+
+    async def say(self, text: str) -> None:
+        await self(ev.Narration(text=text))
 
 
 @dataclass
@@ -158,8 +161,14 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         if restored := await pacing.check_workspace(deps, run_id, project, sandbox):
             turn_end.say(state.messages, restored)  # read before the next step
         await restart_app(deps, run_id, sandbox, emit)
+    await snapshots.mark(sandbox, run_id)  # a workspace lost mid-slice is known by its mark's absence
+
+    async def retry_snapshot(now: bool = False) -> None:  # one that could not be stored is taken again
+        await snapshots.retry(deps.storage, sandbox, state.extra, storage_prefix=project.files_prefix(), run_id=run_id,
+                              number=state.next_seq, say=emit.say, now=now)
 
     async def save(current: LoopState) -> None:
+        await retry_snapshot()
         await deps.db.run(lambda s: rs.save_checkpoint(s, run_id=run_id, step=current.step, data=current.to_json()))
 
     paced = not deps.llm.offline  # the offline co-founder costs nothing: no allowance to keep to
@@ -196,9 +205,10 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         if paced:
             day["verdict"] = await pacing.day_verdict(deps, project.owner_id)
 
-    async def failed(reason: str, error: str) -> str:
+    async def failed(reason: str, error: str) -> str:  # what is true of the founder's work is said with it
+        await retry_snapshot(now=True)
         await _stop_app(deps, project.id, sandbox)
-        return await _fail(deps, run_id, project.id, emit, reason, error)
+        return await _fail(deps, run_id, project.id, emit, f"{_plain(reason)} {snapshots.told(state.extra)}", error)
 
     try:
         async with lease_kept(deps, run_id, sandbox, lease):
@@ -219,7 +229,7 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         raise
     except Exception as exc:
         log.exception("build run %s failed", run_id)
-        return await failed("Something went wrong on our side. Your work is saved; please try again.", repr(exc))
+        return await failed("Something went wrong on our side.", repr(exc))
     if lease.lost:  # the run is another slice's now (this one was stalled past its lease): it writes nothing more
         log.warning("build run %s: lease lost, this slice stops", run_id)
         return "lost"

@@ -227,7 +227,7 @@ async def finish_build(deps, run_id: int, project: Project, sandbox: Sandbox, em
         if previews:
             contents.run_command = re.sub(r"--port \d+", "--port 8000", previews[-1]["command"])
         data = make_pack(contents)
-        key = f"{project.storage_prefix or f'projects/{project.id}/'}downloads/run-{run_id}.tar.gz"
+        key = f"{project.files_prefix()}downloads/run-{run_id}.tar.gz"
         await deps.storage.put(key, data, content_type="application/gzip")
         await emit(ev.DownloadReady(key=key, size=len(data)))
     except Exception:

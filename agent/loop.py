@@ -168,8 +168,11 @@ async def run_loop(
                 await emit(ev.ToolCalled(tool=use.name, label=tools.call_label(use.name, use.input)))
             result = await tools.dispatch(context, use.name, use.input)
             state.tool_calls += 1
+            restored = await context.recover() if result.is_error and context.recover is not None else ""
+            if restored:  # the call failed for want of a workspace, not for its approach: no healing count
+                result = tools.ToolResult(f"{result.content}\n\n[{restored}]", label=result.label, is_error=True)
             content = result.content if result.uncut else guards.truncate_result(result.content)
-            heal = await _heal(context, state, use, result, guard.generation)
+            heal = None if restored else await _heal(context, state, use, result, guard.generation)
             if heal is not None:  # what was tried, and that the next try must differ
                 content = f"{content}\n\n[{heal.note}]"
             results.append(_result_block(use.id, result, content))

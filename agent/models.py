@@ -69,6 +69,10 @@ class Project(SQLModel, table=True):
     updated_at: datetime = timestamp()
     archived_at: datetime | None = timestamp(nullable=True, default=False)
 
+    def files_prefix(self) -> str:
+        """Where the project's files (snapshots, screenshots, guides, downloads) live in object storage."""
+        return self.storage_prefix or f"projects/{self.id}/"
+
 
 class Artifact(SQLModel, table=True):
     """A versioned document of a project: the Idea Brief, the plan, the strategy."""

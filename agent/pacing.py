@@ -43,8 +43,8 @@ async def rest(deps: BuildDeps, run_id: int, project: Project, sandbox: Sandbox,
         await emit(ev.BudgetExceeded(reason=reason))
         return "budget_exceeded"
     wake_at = budget.next_reset(now)
-    await snapshots.take(deps.storage, sandbox, storage_prefix=_storage_prefix(project), run_id=run_id,
-                         number=emit.state.next_seq, label="the moment I went to rest")
+    await snapshots.keep(deps.storage, sandbox, emit.state.extra, storage_prefix=project.files_prefix(), run_id=run_id,
+                         number=emit.state.next_seq, label="the moment I went to rest", say=emit.say)
     return await _sleep_until(deps, run_id, sandbox, emit, ev.Sleeping(
         wake_at=wake_at.isoformat(), spent=dollars(day.spent_micros), allowance=dollars(day.allowance_micros)))
 
@@ -106,10 +106,6 @@ async def wake_due(deps: BuildDeps, now: datetime | None = None) -> list[int]:
     return woken
 
 
-def _storage_prefix(project: Project) -> str:
-    return project.storage_prefix or f"projects/{project.id}/"
-
-
 async def check_workspace(deps: BuildDeps, run_id: int, project: Project, sandbox: Sandbox) -> str:
     """On waking (the run's last event is its rest) or finding the workspace empty (a recreated
     sandbox): verify it against the newest snapshot and restore that if files were lost. Returns what
@@ -121,5 +117,5 @@ async def check_workspace(deps: BuildDeps, run_id: int, project: Project, sandbo
     woken = await deps.db.run(_last_type) == ev.Sleeping.type
     if not woken and await sandbox.list_files():
         return ""
-    shot = await snapshots.latest(deps.storage, storage_prefix=_storage_prefix(project), run_id=run_id)
+    shot = await snapshots.latest(deps.storage, storage_prefix=project.files_prefix(), run_id=run_id)
     return await snapshots.verify(deps.storage, sandbox, shot) if shot else ""

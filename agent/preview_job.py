@@ -72,7 +72,7 @@ async def wake_preview(deps: BuildDeps, run_id: int) -> str:
     try:
         sandbox = await deps.open_sandbox(workspace, saved.get("extra", {}).get("sandbox_id", ""))
         if not await sandbox.list_files():  # a new sandbox (the old one expired): its files come back first
-            prefix = project.storage_prefix or f"projects/{project.id}/"
+            prefix = project.files_prefix()
             if shot := await snapshots.latest(deps.storage, storage_prefix=prefix, run_id=started.run_id):
                 await snapshots.verify(deps.storage, sandbox, shot)
         url, command, port = await start_again(sandbox, started.payload)

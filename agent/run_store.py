@@ -64,6 +64,12 @@ def stalled_runs(session: Session, *, kinds: tuple[str, ...], now: datetime | No
     return list(session.exec(select(Run).where(col(Run.kind).in_(kinds), Run.status == "running", lapsed)))
 
 
+def held_runs(session: Session, *, kinds: tuple[str, ...], now: datetime) -> list[Run]:
+    """Running runs a slice holds a live lease on."""
+    return list(session.exec(select(Run).where(col(Run.kind).in_(kinds), Run.status == "running",
+                                               col(Run.lease_owner) != "", col(Run.lease_expires_at) >= now)))
+
+
 def unclaimed_runs(session: Session, *, kinds: tuple[str, ...], settled: datetime, within: timedelta) -> list[Run]:
     """Runs nobody holds that should have a job waiting: handed over (`hand_over(within=...)`) or queued
     before `settled`. The reconciler enqueues those whose job is not in the queue (Redis lost it)."""

@@ -46,6 +46,8 @@ class ToolContext:
     # the plan's phases not done yet ("3. Log harvests"); None: the loop takes a final reply as done
     pending_phases: Callable[[], Awaitable[list[str]]] | None = None
     sees_images: bool = True  # screenshots come back as pictures (the offline co-founder has no eyes)
+    # after a failed call: a workspace found lost is restored, and what to tell the model ("" if not lost)
+    recover: Callable[[], Awaitable[str]] | None = None
 
 
 def spec(name: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ def tool_context(deps: BuildDeps, project: Project, run_id: int, sandbox: Sandbo
                  emit: SeqEmitter) -> tools.ToolContext:
     """The tools' view of the run: where docs and screenshots go, how phases move (a snapshot at each
     phase's end) and how a failure is booked for self-healing."""
-    prefix = project.storage_prefix or f"projects/{project.id}/"
+    prefix = project.files_prefix()
 
     async def save_doc(kind: str, text: str) -> None:
         def _save(s):
@@ -57,8 +57,8 @@ def tool_context(deps: BuildDeps, project: Project, run_id: int, sandbox: Sandbo
 
         title = await deps.db.run(_move)
         if status == "done":  # a phase boundary: keep the workspace as it is now
-            await snapshots.take(deps.storage, sandbox, storage_prefix=prefix, run_id=run_id,
-                                 number=emit.state.next_seq, label=f"the end of phase {number}: {title}")
+            await snapshots.keep(deps.storage, sandbox, emit.state.extra, storage_prefix=prefix, run_id=run_id,
+                                 number=emit.state.next_seq, label=f"the end of phase {number}: {title}", say=emit.say)
         return title
 
     async def on_failure(tool: str, arguments: dict, output: str, workspace: int = 0) -> healing.HealNote:
@@ -76,10 +76,13 @@ def tool_context(deps: BuildDeps, project: Project, run_id: int, sandbox: Sandbo
         phases = await deps.db.run(lambda s: js.plan_phases(s, project_id=project.id))
         return [f"{n}. {p.title}" for n, p in enumerate(phases, start=1) if p.status != "done"]
 
+    async def recover() -> str:
+        return await snapshots.recover(deps.storage, sandbox, storage_prefix=prefix, run_id=run_id, say=emit.say)
+
     return tools.ToolContext(sandbox=sandbox, emit=emit, save_doc=save_doc, save_screenshot=save_screenshot,
                              capture=deps.capture, move_phase=move_phase, on_failure=on_failure,
                              on_success=on_success, pending_phases=pending_phases,
-                             sees_images=not deps.llm.offline)
+                             sees_images=not deps.llm.offline, recover=recover)
 
 
 def tools_slug(name: str) -> str:

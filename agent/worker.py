@@ -158,8 +158,8 @@ async def stop_app_job(ctx: dict, run_id: int) -> str:
 
 
 async def reconcile_builds(ctx: dict) -> None:
-    """Every few seconds: builds whose worker died are queued again, and sleeping builds whose
-    allowance has reset wake up."""
+    """Every 2 seconds: builds whose worker died or whose job was lost are queued again, and sleeping
+    builds whose allowance has reset wake up."""
     deps = _build(ctx)
     restarted = await reconcile(deps)
     if restarted:
@@ -218,7 +218,7 @@ class WorkerSettings:
         func(stop_app_job, name=jobs.STOP_APP),
         func(password_reset_email_job, name=password_reset.JOB),
     ]
-    cron_jobs = [cron(reconcile_builds, second=set(range(0, 60, 5)), run_at_startup=True, unique=True),
+    cron_jobs = [cron(reconcile_builds, second=set(range(0, 60, 2)), run_at_startup=True, unique=True),
                  cron(stop_idle_apps, second=30, unique=True)]
     on_startup = startup
     on_shutdown = shutdown

@@ -71,7 +71,7 @@ def download_name(product: str, name: str) -> str:
 async def project_file(request: Request) -> Response:
     project = await owned_project(request)
     key = request.path_params.get("key", "")
-    prefix = (project.storage_prefix or f"projects/{project.id}/") if project else ""
+    prefix = project.files_prefix() if project else ""
     if project is None or not _plain_key(key, prefix):
         return NOT_FOUND
     try:

@@ -2,13 +2,17 @@
 
 boto3 is blocking, so every call runs in a thread, with explicit connect and read timeouts and a
 bounded retry (a store that never answers fails a call in well under a minute, not boto3's four
-minutes). The bucket must exist; keys live under an optional prefix so several environments can
-share one bucket.
+minutes). A store that is down is not asked again at once: after a call that failed for want of an
+answer (a timeout, a refused connection, a 5xx), every call for the next BREAK_SECONDS fails at once,
+so a build goes on at full speed instead of waiting out every upload (snapshots are tried again later,
+see agent/snapshots.py). The bucket must exist; keys live under an optional prefix so several
+environments can share one bucket.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import boto3
 from botocore.config import Config
@@ -19,6 +23,7 @@ from agent.services.storage import ObjectMissing, StorageError, check_key
 
 
 CONNECT_SECONDS, READ_SECONDS, ATTEMPTS = 5, 20, 3  # seconds, not minutes: a stuck store never holds a build
+BREAK_SECONDS = 30.0  # after the store failed to answer, how long calls fail at once instead of waiting
 
 
 class S3Storage:
@@ -26,6 +31,7 @@ class S3Storage:
         self.client = client
         self.bucket = bucket
         self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        self._down_until = 0.0  # the breaker: calls fail at once until then
 
     @classmethod
     def from_settings(cls, settings: Settings) -> S3Storage:
@@ -44,15 +50,22 @@ class S3Storage:
         return self.prefix + check_key(key)
 
     async def _call(self, method: str, **kwargs):
+        if (wait := self._down_until - time.monotonic()) > 0:
+            raise StorageError(f"S3 {method} not tried: the store did not answer; trying again in {wait:.0f} s")
         try:
-            return await asyncio.to_thread(getattr(self.client, method), **kwargs)
+            result = await asyncio.to_thread(getattr(self.client, method), **kwargs)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in ("NoSuchKey", "404", "NotFound"):
                 raise ObjectMissing(kwargs.get("Key", "")) from None
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+                self._down_until = time.monotonic() + BREAK_SECONDS
             raise StorageError(f"S3 {method} failed: {code or exc}") from exc
-        except BotoCoreError as exc:
+        except BotoCoreError as exc:  # a timeout, a refused or dropped connection
+            self._down_until = time.monotonic() + BREAK_SECONDS
             raise StorageError(f"S3 {method} failed: {exc}") from exc
+        self._down_until = 0.0
+        return result
 
     async def put(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> None:
         await self._call("put_object", Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type)

@@ -84,7 +84,8 @@ def pack(workspace: Path) -> bytes:
 
 
 def unpack(workspace: Path, archive: bytes) -> None:
-    """Make the workspace exactly what the archive holds."""
+    """Make the workspace exactly what the archive holds (made again if it was deleted)."""
+    workspace.mkdir(mode=0o700, parents=True, exist_ok=True)
     for child in workspace.iterdir():
         if child.name in HIDDEN:
             continue

@@ -141,7 +141,8 @@ async def test_a_failed_build_says_why_in_plain_english_and_can_be_started_again
     with db.session() as s:
         card = build_view.read(s, project_id=project.id, user_id=user.id)["card"]
         assert (card.kind, card.title) == ("error", "Error")
-        assert card.detail == "Claude didn't accept the API key. Check ANTHROPIC_API_KEY and try again."
+        assert card.detail == ("Claude didn't accept the API key. Check ANTHROPIC_API_KEY and try again. "
+                               "Your plan and the build's progress so far are kept.")  # what is true of the work
         again = s.get(type(project), project.id)
     assert again.status == "planned"  # not stuck in "building": the founder can try again
     assert await controls.start(again) != run_id

@@ -2,7 +2,12 @@
 vanished (Redis flushed or restarted while it waited) is seen by the reconciler within two lease
 periods and goes on; while the continuation may still come, nothing is enqueued twice."""
 
+import os
+import socket
+import subprocess
 from datetime import timedelta
+
+import sqlalchemy as sa
 
 from arq.constants import default_queue_name, job_key_prefix
 
@@ -11,7 +16,7 @@ from agent.build_control import BuildControls
 from agent.build_job import LEASE, build_slice
 from agent.reconciler import SETTLE, reconcile
 from agent.loop import LoopLimits
-from agent.models import utcnow
+from agent.models import Run, utcnow
 from tests.agent_core.conftest import Queue
 from tests.agent_core.test_loop import Scripted
 from tests.reliability.conftest import deps_for
@@ -76,3 +81,26 @@ async def test_a_job_lost_with_redis_is_queued_again_at_the_next_look(db, redis,
     finally:
         await lose_the_jobs_of(run_id)  # no job of this test is left for another test's worker
         await pool.aclose()
+
+
+async def test_a_run_whose_worker_process_died_on_this_machine_is_released_at_once(db, redis, planned, tmp_path):
+    """kill -9 of a worker leaves its slice's lease live for up to LEASE; a reconciler on the same
+    machine sees that the lease's process is gone and hands the run on at its next look."""
+    _, project = planned
+    queue = Queue()
+    deps = deps_for(db, redis, Scripted([]), tmp_path, queue)
+    run_id = await BuildControls(db=db, redis=redis, enqueue=queue).start(project)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    here = socket.gethostname()
+    for owner, released in ((f"{here}:{os.getpid()}/alive", False), (f"elsewhere:{gone.pid}/remote", False),
+                            (f"{here}:{gone.pid}/dead", True)):
+        with db.session() as s:
+            s.execute(sa.update(Run).where(Run.id == run_id).values(lease_owner="", lease_expires_at=None))
+            s.commit()
+            assert store.claim_run(s, run_id=run_id, owner=owner, lease=LEASE)
+        queue.jobs.clear()
+        assert (run_id in await reconcile(deps)) is released, owner
+        assert bool(queue.jobs) is released
+        with db.session() as s:
+            assert (store.get_run(s, run_id=run_id).lease_owner == "") is released

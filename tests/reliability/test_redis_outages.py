@@ -135,10 +135,10 @@ async def test_a_build_waits_out_redis_outages_and_a_flush_at_its_hand_over(priv
             assert worker.poll() is None, f"the worker exited during a {seconds} s outage"
             private_redis.start()  # empty: the queue, the streams and the heartbeat are gone
             resumed = await next_event_after(session_db, run_id, time.monotonic())
-            assert resumed < 10, f"the build went on {resumed:.1f} s after a {seconds} s outage"
+            assert resumed < 30, f"the build went on {resumed:.1f} s after a {seconds} s outage"  # seconds: see faults_bench
         await client.aclose()
         client = Redis.from_url(private_redis.url)
-        assert await flush_at_hand_over(session_db, run_id, client, time.monotonic() + 60) < 10
+        assert await flush_at_hand_over(session_db, run_id, client, time.monotonic() + 60) < 30
         status, _ = await wait_until_done(session_db, run_id, time.monotonic())
         assert status == "succeeded" and worker.poll() is None
         assert_built_once(session_db, project_id, run_id)

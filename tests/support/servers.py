@@ -157,26 +157,36 @@ class Served:
 
 
 class UnavailableStore:
-    """A real HTTP endpoint that answers every request 503 Service Unavailable (object storage having
-    a bad day), for the S3 adapter to be pointed at; counts what it was asked."""
+    """A real HTTP endpoint for the S3 adapter to be pointed at, answering every request 503 Service
+    Unavailable (object storage having a bad day) while `down`; with `behind` (a real S3 peer, moto's
+    server) it passes requests through to it once `down` is set False. Counts what it was asked."""
 
-    def __init__(self):
+    def __init__(self, behind: str | None = None):
+        import httpx
         import uvicorn
         from starlette.applications import Starlette
         from starlette.responses import Response
         from starlette.routing import Route
 
-        self.requests = 0
+        self.requests, self.down = 0, True
+        hop = {"host", "content-length", "transfer-encoding", "connection", "content-encoding"}
 
-        async def refuse(request):
+        async def answer(request):
             self.requests += 1
-            return Response(b"<Error><Code>ServiceUnavailable</Code><Message>Slow down</Message></Error>",
-                            status_code=503, media_type="application/xml")
+            if self.down or behind is None:
+                return Response(b"<Error><Code>ServiceUnavailable</Code><Message>Slow down</Message></Error>",
+                                status_code=503, media_type="application/xml")
+            async with httpx.AsyncClient() as client:
+                upstream = await client.request(request.method, f"{behind}{request.url.path}",
+                                                params=request.url.query, content=await request.body(),
+                                                headers={k: v for k, v in request.headers.items() if k not in hop})
+            return Response(upstream.content, status_code=upstream.status_code,
+                            headers={k: v for k, v in upstream.headers.items() if k.lower() not in hop})
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         methods = ["GET", "PUT", "POST", "DELETE", "HEAD"]
-        app = Starlette(routes=[Route("/{path:path}", refuse, methods=methods), Route("/", refuse, methods=methods)])
+        app = Starlette(routes=[Route("/{path:path}", answer, methods=methods), Route("/", answer, methods=methods)])
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
@@ -185,3 +195,33 @@ class UnavailableStore:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=5)
+
+
+class SilentStore:
+    """A TCP endpoint that accepts connections and never answers (a store that hangs), counting them."""
+
+    def __init__(self):
+        import socket
+
+        self.connections, self._held, self._open = 0, [], True
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while self._open:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            self._held.append(connection)  # kept open, never read or answered
+
+    def stop(self) -> None:
+        self._open = False
+        self._thread.join(timeout=5)
+        for connection in self._held:
+            connection.close()
+        self._socket.close()
