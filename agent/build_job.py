@@ -189,16 +189,10 @@ async def build_slice(deps: BuildDeps, run_id: int) -> str:
         entry = UsageEntry(run_id=run_id, user_id=project.owner_id, model=turn.model, cost_micros=micros,
                            input_tokens=u.input_tokens, output_tokens=u.output_tokens,
                            cache_write_tokens=u.cache_write_tokens, cache_read_tokens=u.cache_read_tokens,
-                           signature=state.extra.get("healing", {}).get("signature", ""), created_at=deps.clock())
+                           signature=state.extra.get("healing", {}).get("signature", ""), created_at=deps.clock(),
+                           seq=state.next_seq)  # the seq its usage event gets: a re-run step is booked once
         phase = int(state.phase.get("number") or 0)
-
-        def _book(s) -> None:  # the ledger, and the phase's actual cost beside its forecast
-            s.add(entry)
-            s.commit()
-            if phase:
-                js.add_phase_cost(s, project_id=project.id, number=phase, micros=micros)
-
-        await deps.db.run(_book)
+        await deps.db.run(lambda s: rs.book_call(s, entry=entry, project_id=project.id, phase=phase))
         await emit(ev.UsageRecorded(model=turn.model, input_tokens=u.input_tokens, output_tokens=u.output_tokens,
                                     cache_write_tokens=u.cache_write_tokens, cache_read_tokens=u.cache_read_tokens,
                                     cost_micros=micros, saved_micros=caching_saved_micros(turn.model, u), phase=phase))

@@ -203,11 +203,15 @@ class Checkpoint(SQLModel, table=True):
 
 
 class UsageEntry(SQLModel, table=True):
-    """One model call's tokens and cost: the usage and cost ledger."""
+    """One model call's tokens and cost: the usage and cost ledger. A build's call is keyed by the seq of
+    its `usage.recorded` event, so a step re-run after a crash (the same seq) is booked once."""
 
     __tablename__ = "usage_ledger"
+    __table_args__ = (sa.Index("ix_usage_ledger_run_seq", "run_id", "seq", unique=True,
+                               sqlite_where=sa.text("seq > 0"), postgresql_where=sa.text("seq > 0")),)
     id: int | None = Field(default=None, primary_key=True)
     run_id: int | None = foreign_key("runs.id", nullable=True)
+    seq: int = 0  # the build event that reported it (0: not a build step's call)
     user_id: int = foreign_key("users.id")
     model: str = Field(max_length=80)
     input_tokens: int = 0

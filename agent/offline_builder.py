@@ -6,7 +6,8 @@ stopped. The first phase writes the app engine on the curated stack (`agent/apps
 accounts, one designed stylesheet, the app's own tests) and an empty `app/schema.json`; each feature
 phase adds that feature's records and page to the schema (`agent/app_shape.py`: what the feature's
 words name) and runs the app's tests; the last seeds examples, starts the app, takes screenshots of
-every page and writes the guides. Founder text reaches the app only as JSON data.
+every page and writes the guides. Founder text reaches the app only as JSON data. A step whose
+result says the workspace was lost (and restored from a snapshot) is played again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from agent.compaction import summarised_steps
 from agent.services.llm import OnDelta, TextBlock, ToolUse, Turn, Usage, estimate_tokens, read_context
 
 TESTS = "python3 -m pytest -q -p no:cacheprovider"
+LOST = "The workspace was lost"  # how a restored workspace is told (agent/snapshots.py)
 SCHEMA = "app/schema.json"
 
 
@@ -123,7 +125,9 @@ class OfflineBuilder:
                    on_delta: OnDelta | None = None) -> Turn:
         ctx = read_context(messages, system)
         turns = script(ctx.get("brief", {}), ctx.get("phases", []), int(ctx.get("port", 8000)))
-        played = summarised_steps(messages) + sum(1 for m in messages if m["role"] == "assistant")
+        # a step whose result says the workspace was lost and restored is played again (its tests re-run)
+        replays = sum(1 for m in messages if m["role"] == "user" and LOST in json.dumps(m["content"]))
+        played = summarised_steps(messages) + sum(1 for m in messages if m["role"] == "assistant") - replays
         input_tokens = estimate_tokens(system + json.dumps(messages))
         if played >= len(turns):
             text = "The build is complete."

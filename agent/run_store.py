@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from agent import build_events as bev
 from agent import healing
+from agent import journey_store as js
 from agent.healing import HealNote
 from agent.models import Checkpoint, ErrorSignature, Escalation, Run, RunEvent, UsageEntry, utcnow
 
@@ -78,6 +79,19 @@ def unclaimed_runs(session: Session, *, kinds: tuple[str, ...], settled: datetim
     queued = sa.and_(Run.status == "queued", col(Run.created_at) <= settled)
     return list(session.exec(select(Run).where(col(Run.kind).in_(kinds), col(Run.lease_owner) == "",
                                                sa.or_(handed_over, queued))))
+
+
+def book_call(session: Session, *, entry: UsageEntry, project_id: int, phase: int) -> bool:
+    """Book a build step's model call in the ledger and in its phase's actual cost. A step re-run after a
+    crash or a SIGTERM has the same seq: it is booked once (False), the founder is not billed for it twice."""
+    if entry.seq and session.exec(select(UsageEntry.id).where(UsageEntry.run_id == entry.run_id,
+                                                               UsageEntry.seq == entry.seq)).first() is not None:
+        return False
+    session.add(entry)
+    session.commit()
+    if phase:
+        js.add_phase_cost(session, project_id=project_id, number=phase, micros=entry.cost_micros)
+    return True
 
 
 def escalate(session: Session, *, run_id: int, problem: str, attempts: list[str], recommendation: str,
