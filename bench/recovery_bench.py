@@ -4,8 +4,10 @@ run's events look like afterwards (nothing lost, nothing twice).
 Each round starts the real arq worker on a private redis-server and a migrated SQLite database, runs
 an offline build (the local sandbox, tests, the app, Chromium screenshots, guides), kills the worker's
 whole process group with SIGKILL once the run has recorded 8 events, and starts a new worker at once.
-The new worker's reconciler finds the lapsed lease (15 s, renewed every 4 s) on its 5-second cron and
-the run goes on from its checkpoint. Measured: kill -> the first event the run records after it; then,
+The new worker's reconciler (a cron every 2 s, and once at startup) sees that the slice holding the
+run's lease ran in a process of this machine that no longer exists, releases the lease and enqueues
+the run, which goes on from its checkpoint. (A worker on another machine is noticed when its lease
+lapses: 15 s, renewed every 4 s.) Measured: kill -> the first event the run records after it; then,
 once the run is finished, whether its event seqs run 1..N without a gap or a repeat in the database and
 in the Redis stream.
 

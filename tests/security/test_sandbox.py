@@ -22,6 +22,7 @@ from agent.services import app_http, sandbox_limits
 from agent.services.confinement import SUPERVISOR_INSIDE
 from agent.services.local_sandbox import LocalSandbox, default_confinement
 from agent.services.sandbox import Limits, SandboxError
+from tests.support.sandboxes import confined_box
 from tests.support.servers import Served
 
 CANARY_ENV = "COFOUNDER_CANARY_SECRET"
@@ -79,11 +80,8 @@ class Canary:
 
 @pytest.fixture
 async def box(tmp_path):
-    sandbox = LocalSandbox(tmp_path / "workspaces" / "project-1", sockets=tmp_path / "sockets",
-                           limits=Limits(cpu_seconds=60, processes=64, memory_mb=192, disk_mb=64), quota=True)
-    yield sandbox
-    await sandbox.close()
-    sandbox_limits.unmount_quota(sandbox.workspace)
+    async with confined_box(tmp_path) as sandbox:
+        yield sandbox
 
 
 @pytest.fixture
