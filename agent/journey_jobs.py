@@ -167,15 +167,17 @@ async def draft_brief(deps: JourneyDeps, run_id: int) -> str:
                            tool=brief_rules.WRITE_BRIEF_TOOL, on_delta=_SectionProgress(emit))
         content = brief_rules.normalise({**data, "title": project.name})
         note = f"Narrowed: {cut[:200]}" if narrowing else "First draft" if current is None else "Redrafted"
-        saved = await deps.db.run(lambda s: js.save_version(s, project_id=project.id, kind="brief", content=content,
-                                                            author=deps.llm.label, note=note))
-        await deps.db.run(lambda s: js.refresh_strategy(s, project_id=project.id))
+        def _save(s):  # the brief and where it leaves the project, written before the event that tells of them
+            saved = js.save_version(s, project_id=project.id, kind="brief", content=content, author=deps.llm.label,
+                                    note=note)
+            js.refresh_strategy(s, project_id=project.id)
+            store.update_project(s, project_id=project.id, status="planning" if narrowing else "brief_ready")
+            return saved
+
+        saved = await deps.db.run(_save)
         await emit(ev.ArtifactSaved(kind="brief", version=saved.version, title="Idea Brief"))
         if narrowing:
-            await deps.db.run(lambda s: store.update_project(s, project_id=project.id, status="planning"))
             await _start_run(deps, project.id, "plan", "draft_plan")
-        else:
-            await deps.db.run(lambda s: store.update_project(s, project_id=project.id, status="brief_ready"))
 
     return await run_journey_job(deps, run_id, body)
 

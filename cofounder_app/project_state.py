@@ -26,6 +26,7 @@ from agent.streams import StreamEvent
 from cofounder_app import deps, routes, styles
 from cofounder_app.components.feed import add_rows, feed_row, typing_of
 from cofounder_app.live import tab_connected
+from cofounder_app.settle import Settling, busy_runs, refresh_when_wanted
 from cofounder_app.state import SessionState
 
 KEEP = 200  # feed rows a tab holds while it follows the build live (up to 30 more between moves)
@@ -199,23 +200,24 @@ class ProjectPageState(SessionState):
         if not project_id or not user_id:
             return
         # A listener this one superseded may have taken events off the stream and been cancelled
-        # before showing them, so the page is read once now; from here on, events drive it.
-        if page is not None and not await self._refresh(page, project_id):
-            return
+        # before showing them, so the page is read once now; from here on, events drive it. A run still
+        # going may write more after the last event the tab has of it: it is watched (see settle.py).
+        settling = Settling()
+        if page is not None:
+            for run_id in await busy_runs(deps.db(), project_id):
+                if cursor.runs.get(run_id, 0):
+                    settling.watch(run_id, cursor.runs[run_id])
+            if not await self._refresh(page, project_id):
+                return
         # The page's view is re-read beside the feed, not in its way: while a re-read runs, new events
         # keep arriving and showing, and the batches that wanted one meanwhile share the next re-read,
         # which comes at most every REFRESH_SPACING seconds (a busy build emits dozens of events a second).
         wanted, pages = asyncio.Event(), [page]
 
-        async def refresh_when_wanted() -> None:
-            while True:
-                await wanted.wait()
-                wanted.clear()
-                if pages[0] is not None and not await self._refresh(pages[0], project_id):
-                    return
-                await asyncio.sleep(REFRESH_SPACING)
+        async def refresh() -> bool:
+            return pages[0] is None or await self._refresh(pages[0], project_id)
 
-        refresher = asyncio.create_task(refresh_when_wanted())
+        refresher = asyncio.create_task(refresh_when_wanted(wanted, settling, deps.db(), refresh, REFRESH_SPACING))
         try:
             async for batch in follow(redis=deps.redis(), db=deps.db(), project_id=project_id, cursor=cursor,
                                       still_wanted=lambda: tab_connected(token), keep=KEEP):
@@ -227,7 +229,7 @@ class ProjectPageState(SessionState):
                     rows = self._apply(batch)  # touches the header only for events that change it
                     await self._add_to_feed(rows, cursor=cursor, typing=typing_of(batch))
                     pages[0] = PAGES.get(self._page)
-                if pages[0] is not None and {e.type for e in batch} & pages[0].wants:
+                if pages[0] is not None and settling.saw(batch, pages[0].wants):
                     wanted.set()
         finally:
             refresher.cancel()

@@ -1,12 +1,14 @@
 """The whole journey with the offline co-founder, through the founder's intents and the worker's
 jobs, on a real database and Redis (the browser test drives the same path through the pages)."""
 
+import json
 import uuid
 
 import pytest
 
+from agent import events as ev
 from agent import journey_store as js
-from agent import store
+from agent import store, streams
 from agent.journey import Intents, JourneyError
 from agent.journey_jobs import JourneyDeps, draft_brief, draft_plan, interview_step
 from agent.offline import OfflineCoFounder
@@ -256,3 +258,23 @@ def test_forecasts_learn_the_calls_the_founders_own_builds_took(db):
         assert [p.cost_forecast_micros for p in mine] == plan_rules.forecasts(efforts, model, calls={"M": 78})
         assert [p.cost_forecast_micros for p in defaults] == plan_rules.forecasts(efforts, model)
         assert mine[0].cost_forecast_micros > defaults[0].cost_forecast_micros  # 78 calls where 56 were assumed
+
+
+async def test_what_an_event_announces_is_in_the_database_when_it_is_published(db, journey, monkeypatch):
+    """A page re-reads its view when an event arrives. The brief's "saved" event once went out before the
+    project reached the gate, with nothing after it: a re-read in between was the page's last, and the
+    gate never showed (bench/journey_bench.py, issue 15). Each event now finds its state written."""
+    intents, worker, _, project = journey
+    published, real = [], streams.publish
+
+    async def observed(redis, **event):
+        with db.session() as s:
+            status = s.get(type(project), project.id).status
+        published.append((event["type_name"], json.loads(event["payload_json"]).get("kind"), status))
+        return await real(redis, **event)
+
+    monkeypatch.setattr(streams, "publish", observed)
+    await describe_walkies(intents, project)
+    await interview_to_the_end(db, intents, worker, project, lambda k: ANSWERS.get(k, "About 30 a week, in 2 areas."))
+    assert (ev.InterviewDone.type, None, "drafting_brief") in published
+    assert (ev.ArtifactSaved.type, "brief", "brief_ready") in published  # at the gate when the page hears of it
