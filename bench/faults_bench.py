@@ -82,6 +82,7 @@ class Row:
             self.env.update(S3_BUCKET="cofounder", S3_ENDPOINT_URL=self.store_server.url, S3_ACCESS_KEY_ID="x",
                             S3_SECRET_ACCESS_KEY="y")
         self.workers = [start_worker(**self.env)]
+        self.claimed: list[float | None] = []  # sigterm, kill-9: seconds until another slice held the run
 
     def run(self, run_id: int):
         with self.db.session() as s:
@@ -104,6 +105,12 @@ async def until(check, timeout: float, every: float = 0.05):
             return value
         await asyncio.sleep(every)
     return None
+
+
+async def taken_over(row: Row, run_id: int, owner: str, since: float) -> float | None:
+    """Seconds from `since` until a slice other than `owner`'s holds the run (or had already)."""
+    return await until(lambda: time.monotonic() - since if (o := row.run(run_id).lease_owner) and o != owner
+                       else None, 60, every=0.01)
 
 
 async def next_event(row: Row, run_id: int, since: float) -> float | None:
@@ -165,17 +172,28 @@ async def inject(row: Row, run_id: int, project_id: int) -> float | None:
             shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
         return await next_event(row, run_id, time.monotonic())
     if fault == "sigterm":
-        row.workers.append(start_worker(**row.env))
-        await asyncio.sleep(3)  # the second worker is up
-        os.killpg(row.workers[0].pid, signal.SIGTERM)
+        row.workers = [w for w in row.workers if w.poll() is None]
+        if len(row.workers) < 2:
+            row.workers.append(start_worker(**row.env))
+            await asyncio.sleep(3)  # a second worker is up
+        owner = await until(lambda: (o if (o := row.run(run_id).lease_owner) else None), 60, every=0.01)
+        target = next(w for w in row.workers if f":{w.pid}/" in owner)  # the worker running the build
+        os.killpg(target.pid, signal.SIGTERM)
         stopped_at = time.monotonic()
-        await asyncio.to_thread(row.workers[0].wait, 30)
-        return await next_event(row, run_id, stopped_at)
+        claim = asyncio.create_task(taken_over(row, run_id, owner, stopped_at))
+        resumed = await next_event(row, run_id, stopped_at)
+        row.claimed.append(await claim)
+        await asyncio.to_thread(target.wait, 30)
+        return resumed
     if fault == "kill-9":
+        owner = row.run(run_id).lease_owner
         kill_worker(row.workers[0])
         killed_at = time.monotonic()
+        claim = asyncio.create_task(taken_over(row, run_id, owner, killed_at))
         row.workers[0] = start_worker(**row.env)
-        return await next_event(row, run_id, killed_at)
+        resumed = await next_event(row, run_id, killed_at)
+        row.claimed.append(await claim)
+        return resumed
     if fault.startswith("storage-"):
         return None  # the store is down all build long: nothing ends
     raise ValueError(fault)
@@ -224,7 +242,8 @@ async def one_row(fault: str, builds: int) -> dict:
             "lost": sum(r.get("lost", 0) for r in results), "duplicated": sum(r.get("duplicated", 0) for r in results),
             "ledger_equals_calls": all(r.get("ledger") == r.get("calls") for r in results),
             "recovery_max_s": max(recoveries) if recoveries else None, "worker_alive": alive,
-            "build_seconds": [r.get("seconds") for r in results], "reasons": [r["reason"] for r in results if r.get("reason")]}
+            "build_seconds": [r.get("seconds") for r in results], "reasons": [r["reason"] for r in results if r.get("reason")],
+            "taken_over_s": row.claimed}
 
 
 async def main(builds: int, only: list[str]) -> list[dict]:
