@@ -173,12 +173,13 @@ class UnavailableStore:
 
         async def answer(request):
             self.requests += 1
+            body = await request.body()  # read first, as S3 does: a PUT waiting on "100 Continue" gets its answer
             if self.down or behind is None:
                 return Response(b"<Error><Code>ServiceUnavailable</Code><Message>Slow down</Message></Error>",
                                 status_code=503, media_type="application/xml")
             async with httpx.AsyncClient() as client:
                 upstream = await client.request(request.method, f"{behind}{request.url.path}",
-                                                params=request.url.query, content=await request.body(),
+                                                params=request.url.query, content=body,
                                                 headers={k: v for k, v in request.headers.items() if k not in hop})
             return Response(upstream.content, status_code=upstream.status_code,
                             headers={k: v for k, v in upstream.headers.items() if k.lower() not in hop})
