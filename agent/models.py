@@ -1,8 +1,7 @@
 """Every SQL table of the product, as plain SQLModel classes shared by the web app and the worker.
 
-Times are stored as UTC and always come back timezone-aware (SQLite drops the zone; `UTCDateTime`
-puts it back). JSON columns hold plain data only, never pickles. Later issues add columns through
-Alembic migrations; columns are added with defaults, never renamed.
+Times are stored as UTC and always come back timezone-aware (SQLite drops the zone; `UTCDateTime` puts it back).
+JSON columns hold plain data only, never pickles. Columns come in Alembic migrations, with defaults, never renamed.
 """
 
 from __future__ import annotations
@@ -69,8 +68,7 @@ class Project(SQLModel, table=True):
     updated_at: datetime = timestamp()
     archived_at: datetime | None = timestamp(nullable=True, default=False)
 
-    def files_prefix(self) -> str:
-        """Where the project's files (snapshots, screenshots, guides, downloads) live in object storage."""
+    def files_prefix(self) -> str:  # where its snapshots, screenshots, guides and downloads are stored
         return self.storage_prefix or f"projects/{self.id}/"
 
 
@@ -203,8 +201,7 @@ class Checkpoint(SQLModel, table=True):
 
 
 class UsageEntry(SQLModel, table=True):
-    """One model call's tokens and cost: the usage and cost ledger. A build's call is keyed by the seq of
-    its `usage.recorded` event, so a step re-run after a crash (the same seq) is booked once."""
+    """One model call's tokens and cost (the ledger); a build step's is keyed by its event's seq: booked once."""
 
     __tablename__ = "usage_ledger"
     __table_args__ = (sa.Index("ix_usage_ledger_run_seq", "run_id", "seq", unique=True,

@@ -109,6 +109,7 @@ def script(brief: dict[str, Any], phases: list[dict[str, Any]], port: int) -> li
             + [_call("take_screenshot", path=f"/p/{page['slug']}", name=page["title"]) for page in schema["pages"]]
             + [_call("take_screenshot", path="/signup", name="Create an account")],
             [_call("document", kind=kind, content=text) for kind, text in _docs(schema, brief).items()],
+            [_call("bash", command=TESTS, timeout=180)],  # the finished app checked, screenshots or none
             [_call("plan", action="complete", phase=last),
              _call("narrate", text=f"{name} is built: every phase is done and the app is running.")],
         ]
