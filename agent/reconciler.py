@@ -3,9 +3,9 @@
 - A run whose slice stopped renewing its lease (its worker died or froze) is enqueued again once the
   lease lapses; sooner when its worker ran on this machine and its process is gone (`kill -9`, an
   out-of-memory kill): the dead slice's lease is released at once.
-- A run handed over between slices, or queued to start, whose job is not in the queue (Redis was
-  restarted or flushed while it waited) is enqueued again at once, not when the hand-over's two lease
-  periods are up. Where the queue cannot be read, the lapse alone finds it.
+- A run handed over between slices whose continuation is not in the queue (Redis was restarted or
+  flushed while it waited) is enqueued again at once, not when the hand-over's two lease periods are
+  up. Where the queue cannot be read, the lapse alone finds it.
 
 A job enqueued twice is harmless: a slice claims the run's lease first, so a second job exits "busy".
 """

@@ -72,13 +72,11 @@ def held_runs(session: Session, *, kinds: tuple[str, ...], now: datetime) -> lis
 
 
 def unclaimed_runs(session: Session, *, kinds: tuple[str, ...], settled: datetime, within: timedelta) -> list[Run]:
-    """Runs nobody holds that should have a job waiting: handed over (`hand_over(within=...)`) or queued
-    before `settled`. The reconciler enqueues those whose job is not in the queue (Redis lost it)."""
-    handed_over = sa.and_(Run.status == "running", col(Run.lease_expires_at).is_not(None),
-                          col(Run.lease_expires_at) <= settled + within)
-    queued = sa.and_(Run.status == "queued", col(Run.created_at) <= settled)
-    return list(session.exec(select(Run).where(col(Run.kind).in_(kinds), col(Run.lease_owner) == "",
-                                               sa.or_(handed_over, queued))))
+    """Runs handed over between slices (`hand_over(within=...)`) before `settled` that nobody has taken
+    up yet: the reconciler enqueues those whose continuation is not in the queue (Redis lost it)."""
+    return list(session.exec(select(Run).where(
+        col(Run.kind).in_(kinds), col(Run.lease_owner) == "", Run.status == "running",
+        col(Run.lease_expires_at).is_not(None), col(Run.lease_expires_at) <= settled + within)))
 
 
 def book_call(session: Session, *, entry: UsageEntry, project_id: int, phase: int) -> bool:

@@ -45,7 +45,7 @@ async def test_a_handed_over_run_whose_continuation_was_lost_is_picked_up(db, re
 
 async def test_a_job_lost_with_redis_is_queued_again_at_the_next_look(db, redis, redis_url, planned, tmp_path):
     """With the real queue to look in, the reconciler does not wait out the hand-over's two lease periods:
-    a run whose job is not waiting (a start or a continuation that Redis lost) is enqueued at once."""
+    a handed-over run whose continuation is not waiting (Redis lost it) is enqueued at once."""
     _, project = planned
     pool = await jobs.create_queue(redis_url)
 
@@ -63,11 +63,7 @@ async def test_a_job_lost_with_redis_is_queued_again_at_the_next_look(db, redis,
     deps.limits, deps.waiting_jobs = LoopLimits(slice_steps=2), lambda: jobs.waiting(pool)
     run_id = await BuildControls(db=db, redis=redis, enqueue=enqueue).start(project)
     try:
-        soon = utcnow() + 2 * SETTLE
-        assert run_id not in await reconcile(deps, now=soon)  # its start job waits: nothing twice
-        await lose_the_jobs_of(run_id)
-        assert run_id in await reconcile(deps, now=soon)  # a queued run with no job: enqueued again
-        await lose_the_jobs_of(run_id)
+        await lose_the_jobs_of(run_id)  # the start job: this test runs the slices itself
         assert await build_slice(deps, run_id) == "continued"
         assert run_id not in await reconcile(deps, now=utcnow() + 2 * SETTLE)  # its continuation waits
         await lose_the_jobs_of(run_id)
@@ -100,7 +96,7 @@ async def test_a_run_whose_worker_process_died_on_this_machine_is_released_at_on
             s.commit()
             assert store.claim_run(s, run_id=run_id, owner=owner, lease=LEASE)
         queue.jobs.clear()
-        assert (run_id in await reconcile(deps)) is released, owner
-        assert bool(queue.jobs) is released
+        assert (run_id in await reconcile(deps)) is released, owner  # (runs other tests left may come too)
+        assert any(job[1] == run_id for job in queue.jobs) is released
         with db.session() as s:
             assert (store.get_run(s, run_id=run_id).lease_owner == "") is released
