@@ -55,6 +55,7 @@ from tests.agent_core.conftest import planned_project  # noqa: E402
 from tests.support import migrate  # noqa: E402
 from tests.support.servers import MotoServer, RedisServer, SilentStore, UnavailableStore  # noqa: E402
 from tests.support.workers import kill_worker, start_worker, stop_worker  # noqa: E402
+from recovery_bench import wait_for as until  # noqa: E402  (bench/ is on the path when run)
 
 AT_EVENTS = 20
 DONE = ("succeeded", "failed", "needs_input", "stopped", "budget_exceeded")
@@ -96,15 +97,6 @@ class Row:
         if self.store_server is not None:
             self.store_server.stop()
         shutil.rmtree(self.work, ignore_errors=True)
-
-
-async def until(check, timeout: float, every: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (value := check()) is not None:
-            return value
-        await asyncio.sleep(every)
-    return None
 
 
 async def taken_over(row: Row, run_id: int, owner: str, since: float) -> float | None:
